@@ -1,0 +1,47 @@
+package dev.runnel.server.metadata;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The cluster's metadata: topics, topic ids, partition assignments and leaders, topic configs and dynamic
+ * broker configs. One implementation keeps it in a local file for a single broker; a ZooKeeper-backed one
+ * serves a cluster. Reads are cheap and may happen on any thread; writes are durable when they return.
+ */
+public interface MetadataStore extends AutoCloseable {
+    Collection<TopicMetadata> topics();
+
+    Optional<TopicMetadata> topic(String name);
+
+    Optional<TopicMetadata> topic(UUID topicId);
+
+    /**
+     * Adds a topic.
+     *
+     * @throws TopicExistsException when a topic of that name exists
+     */
+    void createTopic(TopicMetadata topic);
+
+    /** Replaces a topic's partitions or configs; the name and id must match an existing topic. */
+    void updateTopic(TopicMetadata topic);
+
+    /** Removes a topic; returns what was removed, or empty when there was no such topic. */
+    Optional<TopicMetadata> deleteTopic(String name);
+
+    /** Dynamic broker configs set at runtime (IncrementalAlterConfigs), which survive restarts. */
+    Map<String, String> dynamicBrokerConfigs();
+
+    void setDynamicBrokerConfigs(Map<String, String> configs);
+
+    @Override
+    void close();
+
+    /** A topic with that name already exists. */
+    final class TopicExistsException extends RuntimeException {
+        public TopicExistsException(String name) {
+            super("Topic '" + name + "' already exists.");
+        }
+    }
+}
