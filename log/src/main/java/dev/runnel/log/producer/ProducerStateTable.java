@@ -1,6 +1,7 @@
 package dev.runnel.log.producer;
 
 import dev.runnel.log.producer.ProducerCheck.Outcome;
+import dev.runnel.wire.record.InvalidRecordException;
 import dev.runnel.wire.record.RecordBatchView;
 
 import java.io.IOException;
@@ -82,6 +83,7 @@ public final class ProducerStateTable {
      * @param transactionVersion for markers only: from 2 on (KIP-890) the coordinator bumps the epoch before
      *                           writing a marker, so a marker must carry a higher epoch than the current one,
      *                           except a retry of a marker that already ended the transaction
+     * @throws InvalidRecordException if a control batch holds no valid transaction marker
      */
     public ProducerCheck check(RecordBatchView batch, short transactionVersion) {
         if (!batch.hasProducerId()) {
@@ -152,15 +154,17 @@ public final class ProducerStateTable {
      * @param batch the appended batch; its buffer is borrowed
      * @return the transaction a COMMIT or ABORT marker completed, or null (data batch, batch without producer
      *     id, or a marker for a producer with no open transaction)
+     * @throws InvalidRecordException if a control batch holds no valid transaction marker; nothing changes
      */
     public CompletedTxn update(RecordBatchView batch, long firstOffset, long lastOffset) {
         if (!batch.hasProducerId()) {
             return null;
         }
         long producerId = batch.producerId();
+        TxnMarker marker = batch.isControl() ? TxnMarker.parse(batch) : null; // may throw: before any change
+        // Like Kafka, even an empty control batch leaves an (empty) entry for its producer.
         ProducerEntry entry = producers.computeIfAbsent(producerId, ProducerEntry::new);
         if (batch.isControl()) {
-            TxnMarker marker = TxnMarker.parse(batch);
             return marker == null ? null : endTxn(entry, batch.producerEpoch(), marker, firstOffset);
         }
         entry.addBatch(batch.producerEpoch(), batch.lastSequence(), lastOffset, (int) (lastOffset - firstOffset),
@@ -307,14 +311,21 @@ public final class ProducerStateTable {
     /**
      * After the log was truncated to end at {@code offset}: deletes snapshots above it, drops the in-memory
      * state and reloads the newest snapshot at or below it. The caller then replays the log's batches from
-     * the returned offset up to {@code offset}. Completed transactions awaiting the high watermark are
-     * dropped: truncation happens below the high watermark.
+     * the returned offset up to {@code offset}.
+     *
+     * <p>Simpler than Kafka, which skips the reload when nothing was truncated: afterwards only the batches
+     * replayed and the last batch per producer in the snapshot are recognised as duplicates. Completed
+     * transactions whose marker survived the truncation stay unstable until the high watermark passes them
+     * (Kafka drops them, assuming truncation only happens below the high watermark).
      *
      * @return the offset to replay from (see {@link #loadLatestSnapshot})
      */
     public long truncateTo(Path dir, long offset, long logStartOffset, long nowMs) throws IOException {
         ProducerSnapshots.deleteAbove(dir, offset);
-        return loadLatestSnapshot(dir, logStartOffset, nowMs);
+        List<CompletedTxn> survivors = unreplicatedTxns.values().stream().filter(txn -> txn.lastOffset() < offset).toList();
+        long replayFrom = loadLatestSnapshot(dir, logStartOffset, nowMs);
+        survivors.forEach(txn -> unreplicatedTxns.put(txn.firstOffset(), txn));
+        return replayFrom;
     }
 
     /** Forgets everything in memory (snapshot files stay). */

@@ -1,6 +1,7 @@
 package dev.runnel.log.producer;
 
 import dev.runnel.log.producer.ProducerCheck.Outcome;
+import dev.runnel.wire.record.InvalidRecordException;
 import dev.runnel.wire.record.RecordBatchView;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterEach;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProducerStateTableTest {
@@ -276,6 +278,21 @@ class ProducerStateTableTest {
         table.replay(batches.transactional(PID, EPOCH, 3, 1, 503L, 5_000L));
         CompletedTxn txn = table.replay(batches.marker(true, PID, EPOCH, 0, 504L, 6_000L));
         assertEquals(new CompletedTxn(PID, 503L, 504L, false, 505L), txn);
+    }
+
+    @Test
+    void controlBatchThatIsNotATransactionMarkerIsRejected() {
+        RecordBatchView marker = batches.marker(true, PID, EPOCH, 0, 0L, 6_000L);
+        // Record header: length, attributes, timestamp delta, offset delta, key length (one byte each here),
+        // then the key: version int16, type int16.
+        int keyType = RecordBatchView.RECORDS_OFFSET + 5 + 2;
+        assertEquals(1, marker.buffer().getShort(keyType), "COMMIT");
+        marker.buffer().setShort(keyType, 5);
+        assertThrows(InvalidRecordException.class, () -> table.check(marker));
+        marker.buffer().setShort(keyType, 1);
+        marker.buffer().setByte(RecordBatchView.RECORDS_OFFSET + 4, 0x7f); // key length overruns the batch
+        assertThrows(InvalidRecordException.class, () -> table.update(marker, 0, 0));
+        assertEquals(0, table.producerCount(), "nothing changed");
     }
 
     @Test
