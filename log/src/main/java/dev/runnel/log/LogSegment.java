@@ -1,0 +1,525 @@
+package dev.runnel.log;
+
+import dev.runnel.wire.record.InvalidRecordException;
+import dev.runnel.wire.record.RecordBatchView;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * One segment of a partition log: {@code <base offset>.log} (record batches exactly as appended, concatenated) with
+ * its sparse {@link OffsetIndex} and {@link TimeIndex}. The base offset is at or below every offset in the segment
+ * and above every offset of the previous segment.
+ *
+ * <p>Owning thread: the partition's writer appends, truncates, rolls and recovers. Readers on other threads call
+ * {@link #read}, {@link #findOffsetByTimestamp} and the getters; they see only bytes below {@link #size()}, which
+ * the writer publishes (volatile) after the bytes and index entries are written.
+ */
+final class LogSegment {
+    private static final long UNKNOWN = Long.MIN_VALUE;
+
+    private final long baseOffset;
+    private final Path logFile;
+    private final OffsetIndex offsetIndex;
+    private final TimeIndex timeIndex;
+    private final LogResources resources;
+    private final int indexIntervalBytes;
+
+    private volatile int size;
+    private volatile long maxTimestamp = UNKNOWN;
+    private volatile long offsetOfMaxTimestamp = UNKNOWN;
+    private int bytesSinceLastIndexEntry;
+    private long firstBatchTimestamp = UNKNOWN;
+    private long created;
+
+    private LogSegment(Path dir, long baseOffset, LogConfig config, LogResources resources, int size) {
+        this.baseOffset = baseOffset;
+        this.logFile = LogFiles.logFile(dir, baseOffset);
+        this.offsetIndex = new OffsetIndex(LogFiles.offsetIndexFile(dir, baseOffset), baseOffset, config.maxOffsetIndexEntries(), resources);
+        this.timeIndex = new TimeIndex(LogFiles.timeIndexFile(dir, baseOffset), baseOffset, config.maxTimeIndexEntries(), resources);
+        this.resources = resources;
+        this.indexIntervalBytes = config.indexIntervalBytes();
+        this.size = size;
+        this.created = resources.clock().millis();
+    }
+
+    /** Creates the three empty files of a new segment. */
+    static LogSegment create(Path dir, long baseOffset, LogConfig config, LogResources resources) throws IOException {
+        LogSegment segment = new LogSegment(dir, baseOffset, config, resources, 0);
+        for (Path file : new Path[] {segment.logFile, segment.offsetIndex.file(), segment.timeIndex.file()}) {
+            Files.deleteIfExists(file);
+            Files.createFile(file);
+        }
+        segment.maxTimestamp = -1;
+        segment.offsetOfMaxTimestamp = baseOffset;
+        return segment;
+    }
+
+    /** Opens an existing segment without reading it; indexes load on first use. */
+    static LogSegment open(Path dir, long baseOffset, LogConfig config, LogResources resources) throws IOException {
+        long size = Files.size(LogFiles.logFile(dir, baseOffset));
+        if (size > Integer.MAX_VALUE) {
+            throw new IOException("segment larger than 2 GiB: " + LogFiles.logFile(dir, baseOffset));
+        }
+        LogSegment segment = new LogSegment(dir, baseOffset, config, resources, (int) size);
+        segment.created = Files.getLastModifiedTime(segment.logFile).toMillis();
+        return segment;
+    }
+
+    long baseOffset() {
+        return baseOffset;
+    }
+
+    int size() {
+        return size;
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    /** Whether {@code offset} fits the indexes' 32-bit relative offsets. */
+    boolean canHold(long offset) {
+        return offset - baseOffset <= Integer.MAX_VALUE && offset >= baseOffset;
+    }
+
+    boolean indexesFull() {
+        return offsetIndex.isFull() || timeIndex.isFullForAppend();
+    }
+
+    /** Kafka's segment.ms rule: time since the first batch's timestamp, or since creation when it has none. */
+    long timeWaitedForRoll(long now, long newBatchTimestamp) throws IOException {
+        long first = firstBatchTimestamp();
+        return first >= 0 ? newBatchTimestamp - first : now - created;
+    }
+
+    /** Makes this the active segment: its indexes stay in memory for appends. */
+    void activate() throws IOException {
+        try {
+            offsetIndex.pin(size);
+            timeIndex.pin(size);
+        } catch (CorruptIndexException e) {
+            rebuildIndexes(true);
+        }
+    }
+
+    /**
+     * Appends {@code records} (borrowed: complete, validated batches with offsets already assigned) at the end of
+     * the file with one positional write, then adds the index entries and publishes the new size.
+     */
+    void append(ByteBuf records) throws IOException {
+        int position = size;
+        SharedChannel channel = resources.files().acquire(logFile);
+        try {
+            long at = position;
+            for (ByteBuffer part : records.nioBuffers(records.readerIndex(), records.readableBytes())) {
+                while (part.hasRemaining()) {
+                    at += channel.channel().write(part, at);
+                }
+            }
+        } finally {
+            channel.release();
+        }
+        if (position == 0 && firstBatchTimestamp == UNKNOWN) {
+            firstBatchTimestamp = new RecordBatchView(records, records.readerIndex()).maxTimestamp();
+        }
+        RecordBatchView batch = new RecordBatchView();
+        for (int i = records.readerIndex(); i < records.writerIndex(); i += batch.sizeInBytes()) {
+            batch.wrap(records, i);
+            indexBatch(position + i - records.readerIndex(), batch.sizeInBytes(), batch.lastOffset(), batch.maxTimestamp());
+        }
+        size = position + records.readableBytes();
+    }
+
+    /** The index rule shared by append and recovery, so both produce the same index files (Kafka's recover()). */
+    private void indexBatch(int position, int batchSize, long lastOffset, long batchMaxTimestamp) throws IOException {
+        if (batchMaxTimestamp > maxTimestampSoFar()) {
+            offsetOfMaxTimestamp = lastOffset;
+            maxTimestamp = batchMaxTimestamp;
+        }
+        if (bytesSinceLastIndexEntry > indexIntervalBytes) {
+            offsetIndex.add(lastOffset, position);
+            timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp, false);
+            bytesSinceLastIndexEntry = 0;
+        }
+        bytesSinceLastIndexEntry += batchSize;
+    }
+
+    /**
+     * A slice from the batch holding {@code startOffset} (or the first batch after it), at most {@code maxBytes}
+     * long (at least one batch if {@code minOneBatch}) and ending before the batch holding {@code maxOffset}.
+     * Null when no batch in this segment reaches {@code startOffset}. The segment size is read once, so a
+     * concurrent append cannot slip bytes past {@code maxOffset} into the slice.
+     */
+    LogSlice read(long startOffset, int maxBytes, long maxOffset, boolean minOneBatch) throws IOException {
+        int end = size;
+        SharedChannel channel = resources.files().acquire(logFile);
+        boolean handedOver = false;
+        try {
+            FileBatches batches = new FileBatches(channel.channel());
+            long limit = end;
+            if (maxOffset != Long.MAX_VALUE && batches.seekToOffset(maxOffset, indexedPosition(maxOffset, end), end)) {
+                limit = batches.position;
+            }
+            if (!batches.seekToOffset(startOffset, indexedPosition(startOffset, end), end)) {
+                return null;
+            }
+            int sizeLimit = minOneBatch ? Math.max(maxBytes, batches.size) : maxBytes;
+            int length = (int) Math.min(limit - batches.position, sizeLimit);
+            if (length <= 0) {
+                return LogSlice.empty();
+            }
+            handedOver = true;
+            return new LogSlice(channel, batches.position, length, batches.baseOffset);
+        } finally {
+            if (!handedOver) {
+                channel.release();
+            }
+        }
+    }
+
+    /** Position of the first batch whose last offset is at least {@code offset}, or -1 if none (below size). */
+    int positionOf(long offset) throws IOException {
+        int end = size;
+        SharedChannel channel = resources.files().acquire(logFile);
+        try {
+            FileBatches batches = new FileBatches(channel.channel());
+            return batches.seekToOffset(offset, indexedPosition(offset, end), end) ? (int) batches.position : -1;
+        } finally {
+            channel.release();
+        }
+    }
+
+    /** The first record at or after {@code timestamp} with offset at least {@code minOffset}, or null. */
+    TimestampAndOffset findOffsetByTimestamp(long timestamp, long minOffset) throws IOException {
+        int end = size;
+        long fromOffset;
+        try {
+            fromOffset = Math.max(timeIndex.lookup(timestamp, end), minOffset);
+        } catch (CorruptIndexException e) {
+            rebuildIndexes(false);
+            return findOffsetByTimestamp(timestamp, minOffset);
+        }
+        SharedChannel channel = resources.files().acquire(logFile);
+        try {
+            FileBatches batches = new FileBatches(channel.channel());
+            long at = indexedPosition(fromOffset, end);
+            while (batches.readAt(at, end)) {
+                if (batches.maxTimestamp >= timestamp && batches.lastOffset >= minOffset) {
+                    ByteBuf batch = readBatch(channel, batches.position, batches.size);
+                    try {
+                        TimestampAndOffset found = RecordTimestamps.find(new RecordBatchView(batch, 0), timestamp, minOffset);
+                        if (found != null) {
+                            return found;
+                        }
+                    } finally {
+                        batch.release();
+                    }
+                }
+                at += batches.size;
+            }
+            return null;
+        } finally {
+            channel.release();
+        }
+    }
+
+    /** Calls {@code visitor} with every batch whose last offset is at least {@code fromOffset}, in order. */
+    void forEachBatchFrom(long fromOffset, Consumer<RecordBatchView> visitor) throws IOException {
+        int end = size;
+        SharedChannel channel = resources.files().acquire(logFile);
+        try {
+            FileBatches batches = new FileBatches(channel.channel());
+            long at = indexedPosition(fromOffset, end);
+            RecordBatchView view = new RecordBatchView();
+            while (batches.readAt(at, end)) {
+                if (batches.lastOffset >= fromOffset) {
+                    ByteBuf bytes = readBatch(channel, batches.position, batches.size);
+                    try {
+                        visitor.accept(view.wrap(bytes, 0));
+                    } finally {
+                        bytes.release();
+                    }
+                }
+                at += batches.size;
+            }
+        } finally {
+            channel.release();
+        }
+    }
+
+    /** The offset after the last batch, or the base offset when empty. Reads from the last index entry on. */
+    long readNextOffset() throws IOException {
+        int end = size;
+        long from;
+        try {
+            IndexEntries entries = offsetIndex.entries(end);
+            from = entries.count() == 0 ? 0 : entries.value(entries.count() - 1);
+        } catch (CorruptIndexException e) {
+            from = 0;
+        }
+        SharedChannel channel = resources.files().acquire(logFile);
+        try {
+            long next = new FileBatches(channel.channel()).nextOffsetAfter(from, end);
+            return next < 0 ? baseOffset : next;
+        } finally {
+            channel.release();
+        }
+    }
+
+    /** The largest timestamp in the segment (-1 if no batch has one). May load the time index. */
+    long maxTimestampSoFar() throws IOException {
+        if (maxTimestamp == UNKNOWN) {
+            try {
+                long[] last = timeIndex.lastEntry(size);
+                offsetOfMaxTimestamp = last == null ? baseOffset : last[1];
+                maxTimestamp = last == null ? -1 : last[0];
+            } catch (CorruptIndexException e) {
+                rebuildIndexes(false);
+            }
+        }
+        return maxTimestamp;
+    }
+
+    /** The offset of the batch holding {@link #maxTimestampSoFar()} (its last offset, as Kafka reports it). */
+    long offsetOfMaxTimestampSoFar() throws IOException {
+        maxTimestampSoFar();
+        return offsetOfMaxTimestamp;
+    }
+
+    /** For retention: the largest timestamp, or the file's modification time when no batch has one. */
+    long largestTimestamp() throws IOException {
+        long max = maxTimestampSoFar();
+        return max >= 0 ? max : Files.getLastModifiedTime(logFile).toMillis();
+    }
+
+    /**
+     * Kafka's recover(): reads every batch, stops at the first one that is torn, corrupt or out of order, truncates
+     * the file there and rewrites both indexes. {@code visitor} sees each valid batch (leader epochs, producer state).
+     *
+     * @param nextSegmentBase the next segment's base offset (no offset here may reach it), or Long.MAX_VALUE
+     * @return the number of bytes truncated
+     */
+    int recover(long nextSegmentBase, boolean active, Consumer<RecordBatchView> visitor) throws IOException {
+        long fileSize = Files.size(logFile);
+        IndexEntries offsets = new IndexEntries(16);
+        IndexEntries times = new IndexEntries(16);
+        long validBytes = 0;
+        long lastIndexed = 0;
+        long maxTs = -1;
+        long offsetOfMaxTs = baseOffset;
+        long minNextOffset = baseOffset;
+        SharedChannel channel = resources.files().acquire(logFile);
+        try {
+            FileBatches batches = new FileBatches(channel.channel());
+            RecordBatchView view = new RecordBatchView();
+            while (batches.readAt(validBytes, fileSize)) {
+                ByteBuf bytes = readBatch(channel, validBytes, batches.size);
+                try {
+                    view.wrap(bytes, 0).validate(batches.size);
+                    if (view.baseOffset() < minNextOffset || view.lastOffset() >= nextSegmentBase || !canHold(view.lastOffset())) {
+                        break; // the base offset is outside the CRC: a flipped bit there shows only as disorder
+                    }
+                    if (view.maxTimestamp() > maxTs) {
+                        maxTs = view.maxTimestamp();
+                        offsetOfMaxTs = view.lastOffset();
+                    }
+                    if (validBytes - lastIndexed > indexIntervalBytes) {
+                        offsets.add(view.lastOffset(), validBytes);
+                        if (times.count() == 0 || maxTs > times.key(times.count() - 1)) {
+                            times.add(maxTs, offsetOfMaxTs);
+                        }
+                        lastIndexed = validBytes;
+                    }
+                    visitor.accept(view);
+                    minNextOffset = view.nextOffset();
+                    validBytes += batches.size;
+                } catch (InvalidRecordException e) {
+                    break;
+                } finally {
+                    bytes.release();
+                }
+            }
+            if (validBytes < fileSize) {
+                channel.channel().truncate(validBytes);
+            }
+        } finally {
+            channel.release();
+        }
+        if (!active && maxTs >= 0 && (times.count() == 0 || maxTs > times.key(times.count() - 1))) {
+            times.add(maxTs, offsetOfMaxTs); // the entry a roll writes
+        }
+        offsetIndex.replace(offsets, active);
+        timeIndex.replace(times, active);
+        size = (int) validBytes;
+        maxTimestamp = maxTs;
+        offsetOfMaxTimestamp = offsetOfMaxTs;
+        bytesSinceLastIndexEntry = (int) (validBytes - lastIndexed);
+        firstBatchTimestamp = UNKNOWN;
+        return (int) (fileSize - validBytes);
+    }
+
+    /** Rebuilds missing or corrupt indexes from the log; the data itself was already trusted. */
+    synchronized void rebuildIndexes(boolean active) throws IOException {
+        recover(Long.MAX_VALUE, active, batch -> { });
+    }
+
+    /**
+     * Removes every batch whose last offset is at or above {@code offset} (a batch holding {@code offset} goes
+     * whole). Returns the bytes removed.
+     */
+    int truncateTo(long offset) throws IOException {
+        int position = positionOf(offset);
+        if (position < 0) {
+            return 0;
+        }
+        try {
+            offsetIndex.truncateTo(offset, size);
+            timeIndex.truncateTo(offset, size);
+        } catch (CorruptIndexException e) {
+            throw new IllegalStateException("the active segment's indexes are pinned", e);
+        }
+        int removed = size - position;
+        SharedChannel channel = resources.files().acquire(logFile);
+        try {
+            channel.channel().truncate(position);
+        } finally {
+            channel.release();
+        }
+        size = position;
+        maxTimestamp = UNKNOWN;
+        bytesSinceLastIndexEntry = 0;
+        if (position == 0) {
+            firstBatchTimestamp = UNKNOWN;
+            created = resources.clock().millis();
+        }
+        recomputeMaxTimestamp();
+        return removed;
+    }
+
+    private void recomputeMaxTimestamp() throws IOException {
+        long max = -1;
+        long offsetOfMax = baseOffset;
+        SharedChannel channel = resources.files().acquire(logFile);
+        try {
+            FileBatches batches = new FileBatches(channel.channel());
+            long at = 0;
+            while (batches.readAt(at, size)) {
+                if (batches.maxTimestamp > max) {
+                    max = batches.maxTimestamp;
+                    offsetOfMax = batches.lastOffset;
+                }
+                at += batches.size;
+            }
+        } finally {
+            channel.release();
+        }
+        offsetOfMaxTimestamp = offsetOfMax;
+        maxTimestamp = max;
+    }
+
+    /** Kafka's onBecomeInactiveSegment: a final time index entry for the segment's max timestamp. */
+    void deactivate() throws IOException {
+        long max = maxTimestampSoFar();
+        if (max >= 0) {
+            timeIndex.maybeAppend(max, offsetOfMaxTimestamp, true);
+        }
+        offsetIndex.unpin();
+        timeIndex.unpin();
+    }
+
+    void flush() throws IOException {
+        SharedChannel channel = resources.files().acquire(logFile);
+        try {
+            channel.channel().force(true);
+        } finally {
+            channel.release();
+        }
+        offsetIndex.flush();
+        timeIndex.flush();
+    }
+
+    /** Renames the files to {@code .deleted} (readers holding slices keep reading) and forgets cached state. */
+    void markDeleted() throws IOException {
+        for (Path file : files()) {
+            resources.files().invalidate(file);
+            if (Files.exists(file)) {
+                Files.move(file, file.resolveSibling(file.getFileName() + LogFiles.DELETED_SUFFIX));
+            }
+        }
+        offsetIndex.forget();
+        timeIndex.forget();
+    }
+
+    /** Deletes the files now (used when truncation removes whole segments). */
+    void deleteNow() throws IOException {
+        offsetIndex.forget();
+        timeIndex.forget();
+        for (Path file : files()) {
+            resources.files().invalidate(file);
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Forgets cached handles and indexes; the active segment is deactivated by its log first. */
+    void close() {
+        for (Path file : files()) {
+            resources.files().invalidate(file);
+        }
+        offsetIndex.forget();
+        timeIndex.forget();
+    }
+
+    private Path[] files() {
+        return new Path[] {logFile, offsetIndex.file(), timeIndex.file()};
+    }
+
+    private int indexedPosition(long offset, int end) throws IOException {
+        try {
+            return offsetIndex.lookup(offset, end);
+        } catch (CorruptIndexException e) {
+            rebuildIndexes(false);
+            return 0;
+        }
+    }
+
+    private long firstBatchTimestamp() throws IOException {
+        if (firstBatchTimestamp == UNKNOWN && size > 0) {
+            SharedChannel channel = resources.files().acquire(logFile);
+            try {
+                FileBatches batches = new FileBatches(channel.channel());
+                firstBatchTimestamp = batches.readAt(0, size) ? batches.maxTimestamp : -1;
+            } finally {
+                channel.release();
+            }
+        }
+        return firstBatchTimestamp == UNKNOWN ? -1 : firstBatchTimestamp;
+    }
+
+    /** Reads {@code length} bytes at {@code position} into a new heap buffer the caller must release. */
+    private static ByteBuf readBatch(SharedChannel channel, long position, int length) throws IOException {
+        ByteBuf buf = Unpooled.buffer(length);
+        try {
+            while (buf.writerIndex() < length) {
+                int n = buf.writeBytes(channel.channel(), position + buf.writerIndex(), length - buf.writerIndex());
+                if (n < 0) {
+                    throw new IOException("segment shrank while reading at " + position);
+                }
+            }
+            return buf;
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LogSegment(" + logFile + ", size=" + size + ")";
+    }
+}

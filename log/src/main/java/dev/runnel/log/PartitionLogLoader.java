@@ -1,0 +1,124 @@
+package dev.runnel.log;
+
+import dev.runnel.wire.record.RecordBatchView;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * Opens a partition directory. After a clean shutdown nothing is read but the last index interval of the active
+ * segment (start-up time independent of data size). After an unclean one, every segment from the one holding the
+ * recovery point on is scanned: each batch is validated (length, magic, CRC, offset order), the log is cut at the
+ * first bad batch, later segments are dropped, and the indexes are rebuilt. Indexes found missing or corrupt later
+ * are rebuilt lazily by {@link LogSegment}. Runs on the thread opening the log, before anyone else sees it.
+ */
+final class PartitionLogLoader {
+    record Loaded(ConcurrentSkipListMap<Long, LogSegment> segments, long logEndOffset, long logStartOffset,
+                  long recoveryPoint, LeaderEpochCache epochs, int truncatedBytes) {
+    }
+
+    private PartitionLogLoader() {
+    }
+
+    static Loaded load(Path dir, LogConfig config, LogResources resources, long recoveryPoint, long logStartOffset,
+                       boolean cleanShutdown, ProducerStateHook hook) throws IOException {
+        Files.createDirectories(dir);
+        List<Long> baseOffsets = scanDirectory(dir);
+        ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+        for (long base : baseOffsets) {
+            segments.put(base, LogSegment.open(dir, base, config, resources));
+        }
+        if (segments.isEmpty()) {
+            long base = Math.max(0, logStartOffset);
+            segments.put(base, LogSegment.create(dir, base, config, resources));
+        }
+        LeaderEpochCache epochs = new LeaderEpochCache(dir);
+        int truncated = 0;
+        if (!cleanShutdown) {
+            truncated = recover(dir, segments, recoveryPoint, epochs);
+        }
+        LogSegment active = segments.lastEntry().getValue();
+        active.activate();
+        long logEndOffset = active.readNextOffset();
+        long start = Math.min(Math.max(logStartOffset, segments.firstKey()), logEndOffset);
+        epochs.truncateFromEnd(logEndOffset);
+        epochs.truncateFromStart(start);
+        replayProducerState(segments, hook, start, logEndOffset);
+        return new Loaded(segments, logEndOffset, start, Math.min(recoveryPoint, logEndOffset), epochs, truncated);
+    }
+
+    /** Deletes leftovers (deleted, cleaned, swap, temp files, indexes without a log) and lists segment bases. */
+    private static List<Long> scanDirectory(Path dir) throws IOException {
+        List<Long> bases = new ArrayList<>();
+        List<Path> indexes = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(LogFiles.DELETED_SUFFIX) || name.endsWith(LogFiles.CLEANED_SUFFIX)
+                        || name.endsWith(LogFiles.SWAP_SUFFIX) || name.endsWith(LogFiles.TEMP_SUFFIX)) {
+                    Files.deleteIfExists(file);
+                } else if (LogFiles.baseOffsetOf(name, LogFiles.LOG_SUFFIX) >= 0) {
+                    bases.add(LogFiles.baseOffsetOf(name, LogFiles.LOG_SUFFIX));
+                } else if (name.endsWith(LogFiles.INDEX_SUFFIX) || name.endsWith(LogFiles.TIME_INDEX_SUFFIX)) {
+                    indexes.add(file);
+                }
+            }
+        }
+        for (Path index : indexes) {
+            String name = index.getFileName().toString();
+            long base = Math.max(LogFiles.baseOffsetOf(name, LogFiles.INDEX_SUFFIX), LogFiles.baseOffsetOf(name, LogFiles.TIME_INDEX_SUFFIX));
+            if (!bases.contains(base)) {
+                Files.deleteIfExists(index);
+            }
+        }
+        bases.sort(null);
+        return bases;
+    }
+
+    /** Kafka's recoverLog: validates from the segment holding the recovery point to the end. */
+    private static int recover(Path dir, ConcurrentSkipListMap<Long, LogSegment> segments, long recoveryPoint,
+                               LeaderEpochCache epochs) throws IOException {
+        Long from = segments.floorKey(Math.max(recoveryPoint, 0));
+        if (from == null) {
+            from = segments.firstKey();
+        }
+        int truncated = 0;
+        List<LogSegment> toCheck = new ArrayList<>(segments.tailMap(from, true).values());
+        for (int i = 0; i < toCheck.size(); i++) {
+            LogSegment segment = toCheck.get(i);
+            boolean last = i == toCheck.size() - 1;
+            long nextBase = last ? Long.MAX_VALUE : toCheck.get(i + 1).baseOffset();
+            int cut = segment.recover(nextBase, last, batch -> epochs.assignInMemory(batch.partitionLeaderEpoch(), batch.baseOffset()));
+            truncated += cut;
+            if (cut > 0 && !last) {
+                // Kafka drops everything after a corrupt batch: later data cannot be trusted to follow on.
+                for (LogSegment later : toCheck.subList(i + 1, toCheck.size())) {
+                    segments.remove(later.baseOffset());
+                    later.deleteNow();
+                }
+                break;
+            }
+        }
+        epochs.persist();
+        return truncated;
+    }
+
+    private static void replayProducerState(Map<Long, LogSegment> segments, ProducerStateHook hook, long logStartOffset,
+                                            long logEndOffset) throws IOException {
+        long from = hook.onOpen(logStartOffset, logEndOffset);
+        if (from >= logEndOffset) {
+            return;
+        }
+        for (LogSegment segment : segments.values()) {
+            if (segment.baseOffset() < logEndOffset) {
+                segment.forEachBatchFrom(Math.max(from, logStartOffset), (RecordBatchView batch) -> hook.onReplay(batch));
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package dev.runnel.log;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * What the offset index and the time index share: a file of fixed-size big-endian entries, loaded into
+ * {@link IndexEntries} on demand. The active segment pins its entries in memory; a rolled segment's entries live in
+ * the shared {@link IndexCache} and reload from the file after eviction.
+ *
+ * <p>Unlike Kafka we do not preallocate and memory-map the file: it always holds exactly the entries written, so
+ * its length is a multiple of the entry size and Kafka reads it unchanged (Kafka trims its own files to that shape
+ * on roll and close). Owning thread: the partition's writer appends, truncates and rebuilds; readers only search.
+ */
+abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
+    protected final Path file;
+    protected final long baseOffset;
+    protected final int maxEntries;
+    private final LogResources resources;
+    private volatile IndexEntries pinned;
+
+    SparseIndex(Path file, long baseOffset, int maxEntries, LogResources resources) {
+        this.file = file;
+        this.baseOffset = baseOffset;
+        this.maxEntries = maxEntries;
+        this.resources = resources;
+    }
+
+    abstract int entrySize();
+
+    abstract void encode(ByteBuffer out, long key, long value);
+
+    /** Decodes one entry into {@code keyValue[0..1]}. */
+    abstract void decode(ByteBuffer in, long[] keyValue);
+
+    /** Checks that loaded entries can describe a segment of {@code segmentSize} bytes. */
+    abstract void validate(IndexEntries entries, long segmentSize) throws CorruptIndexException;
+
+    Path file() {
+        return file;
+    }
+
+    /**
+     * The entries, loading and validating the file if needed.
+     *
+     * @throws CorruptIndexException when the file is missing or does not fit the segment; the caller rebuilds it
+     */
+    final IndexEntries entries(long segmentSize) throws IOException, CorruptIndexException {
+        IndexEntries p = pinned;
+        if (p != null) {
+            return p;
+        }
+        try {
+            return resources.indexes().get(file, f -> {
+                try {
+                    return load(segmentSize);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (CorruptIndexException e) {
+                    throw new CorruptIndexWrapper(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (CorruptIndexWrapper e) {
+            throw (CorruptIndexException) e.getCause();
+        }
+    }
+
+    /** Keeps the entries in memory while this index belongs to the active segment. */
+    final void pin(long segmentSize) throws IOException, CorruptIndexException {
+        if (pinned == null) {
+            pinned = entries(segmentSize);
+            resources.indexes().invalidate(file);
+        }
+    }
+
+    /** Hands the entries to the shared cache once the segment is rolled. */
+    final void unpin() {
+        IndexEntries p = pinned;
+        if (p != null) {
+            resources.indexes().put(file, p);
+            pinned = null;
+        }
+    }
+
+    final boolean isFull() {
+        IndexEntries p = pinned;
+        return p != null && p.count() >= maxEntries;
+    }
+
+    /** Appends one entry to the file and the pinned entries (active segment only). */
+    final void append(long key, long value) throws IOException {
+        IndexEntries p = pinned;
+        if (p == null) {
+            throw new IllegalStateException("append to an index that is not pinned: " + file);
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(entrySize());
+        encode(bytes, key, value);
+        bytes.flip();
+        writeAt(bytes, (long) p.count() * entrySize());
+        p.add(key, value);
+    }
+
+    /** Keeps the first {@code n} entries, in memory and on disk. */
+    final void truncateEntries(IndexEntries entries, int n) throws IOException {
+        if (n < entries.count()) {
+            entries.truncate(n);
+            SharedChannel channel = resources.files().acquire(file);
+            try {
+                channel.channel().truncate((long) n * entrySize());
+            } finally {
+                channel.release();
+            }
+        }
+    }
+
+    /** Replaces the file with {@code rebuilt}, which becomes pinned (if {@code pin}) or cached. */
+    final void replace(IndexEntries rebuilt, boolean pin) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(rebuilt.count() * entrySize());
+        for (int i = 0; i < rebuilt.count(); i++) {
+            encode(bytes, rebuilt.key(i), rebuilt.value(i));
+        }
+        bytes.flip();
+        if (!Files.exists(file)) {
+            Files.createFile(file);
+        }
+        SharedChannel channel = resources.files().acquire(file);
+        try {
+            channel.channel().truncate(0);
+            writeFully(channel, bytes, 0);
+        } finally {
+            channel.release();
+        }
+        if (pin) {
+            pinned = rebuilt;
+            resources.indexes().invalidate(file);
+        } else {
+            pinned = null;
+            resources.indexes().put(file, rebuilt);
+        }
+    }
+
+    final void forget() {
+        pinned = null;
+        resources.indexes().invalidate(file);
+        resources.files().invalidate(file);
+    }
+
+    final void flush() throws IOException {
+        SharedChannel channel = resources.files().acquire(file);
+        try {
+            channel.channel().force(true);
+        } finally {
+            channel.release();
+        }
+    }
+
+    private IndexEntries load(long segmentSize) throws IOException, CorruptIndexException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new CorruptIndexException("missing index file " + file);
+        }
+        if (bytes.length % entrySize() != 0) {
+            throw new CorruptIndexException("index file " + file + " has " + bytes.length
+                    + " bytes, not a multiple of " + entrySize());
+        }
+        int n = bytes.length / entrySize();
+        IndexEntries entries = new IndexEntries(n);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        long[] kv = new long[2];
+        for (int i = 0; i < n; i++) {
+            decode(in, kv);
+            entries.add(kv[0], kv[1]);
+        }
+        validate(entries, segmentSize);
+        return entries;
+    }
+
+    private void writeAt(ByteBuffer bytes, long position) throws IOException {
+        SharedChannel channel = resources.files().acquire(file);
+        try {
+            writeFully(channel, bytes, position);
+        } finally {
+            channel.release();
+        }
+    }
+
+    private static void writeFully(SharedChannel channel, ByteBuffer bytes, long position) throws IOException {
+        while (bytes.hasRemaining()) {
+            position += channel.channel().write(bytes, position);
+        }
+    }
+
+    private static final class CorruptIndexWrapper extends RuntimeException {
+        CorruptIndexWrapper(CorruptIndexException cause) {
+            super(cause);
+        }
+    }
+}
