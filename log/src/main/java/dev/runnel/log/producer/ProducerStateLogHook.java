@@ -1,0 +1,113 @@
+package dev.runnel.log.producer;
+
+import dev.runnel.log.AppendResult;
+import dev.runnel.log.ProducerStateHook;
+import dev.runnel.wire.record.RecordBatchView;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * Connects a partition log to its {@link ProducerStateTable}: checks each produced batch before the append,
+ * records it after, replays the log tail on open, and writes a snapshot when a segment rolls and when the log
+ * closes, as Kafka does, so that start-up replays only the newest segment. Runs on the partition's writer
+ * thread, like the table.
+ */
+public final class ProducerStateLogHook implements ProducerStateHook {
+    /** Kafka keeps a few snapshots so that truncation can go back to an older one. */
+    private static final int SNAPSHOTS_KEPT = 3;
+
+    private final ProducerStateTable table;
+    private final Path dir;
+    private final Clock clock;
+    private long logStartOffset;
+
+    public ProducerStateLogHook(Path dir, long producerIdExpirationMs, Clock clock) {
+        this.table = new ProducerStateTable(producerIdExpirationMs);
+        this.dir = dir;
+        this.clock = clock;
+    }
+
+    public ProducerStateTable table() {
+        return table;
+    }
+
+    @Override
+    public AppendResult checkBatch(RecordBatchView batch) {
+        if (!batch.hasProducerId()) {
+            return null;
+        }
+        ProducerCheck check = table.check(batch);
+        if (check.isOk()) {
+            return null;
+        }
+        if (check.isDuplicate()) {
+            return new AppendResult(check.firstOffset(), check.lastOffset(), -1L, logStartOffset, true);
+        }
+        throw new ProducerStateException(check);
+    }
+
+    @Override
+    public void onAppend(RecordBatchView batch) {
+        if (batch.hasProducerId()) {
+            table.update(batch, batch.baseOffset(), batch.lastOffset());
+        }
+    }
+
+    @Override
+    public void onReplay(RecordBatchView batch) {
+        if (batch.hasProducerId()) {
+            table.replay(batch);
+        }
+    }
+
+    @Override
+    public long onOpen(long logStartOffset, long logEndOffset) {
+        this.logStartOffset = logStartOffset;
+        try {
+            long from = table.loadLatestSnapshot(dir, logStartOffset, clock.millis());
+            return Math.min(Math.max(from, logStartOffset), logEndOffset);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load producer snapshots in " + dir, e);
+        }
+    }
+
+    @Override
+    public void onRoll(long baseOffset) {
+        snapshot(baseOffset);
+    }
+
+    @Override
+    public void onLogStartOffset(long logStartOffset) {
+        this.logStartOffset = logStartOffset;
+        table.onLogStartOffsetIncremented(logStartOffset);
+    }
+
+    @Override
+    public void onTruncate(long logEndOffset) {
+        // Truncation happens only under replication, which does not exist yet; the table reloads from a
+        // snapshot at or below the new end, and the log's tail above that snapshot is not replayed here.
+        try {
+            table.truncateTo(dir, logEndOffset, logStartOffset, clock.millis());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot truncate producer state in " + dir, e);
+        }
+    }
+
+    @Override
+    public void onClose(long logEndOffset) {
+        snapshot(logEndOffset);
+    }
+
+    private void snapshot(long offset) {
+        try {
+            table.removeExpiredProducers(clock.millis());
+            table.writeSnapshot(dir, offset);
+            ProducerSnapshots.retainNewest(dir, SNAPSHOTS_KEPT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write producer snapshot in " + dir, e);
+        }
+    }
+}
