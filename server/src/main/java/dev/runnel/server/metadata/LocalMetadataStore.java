@@ -32,6 +32,7 @@ import java.util.UUID;
  * partition:&lt;name&gt;:&lt;index&gt;=&lt;leader&gt;,&lt;leader epoch&gt;,&lt;replicas separated by ;&gt;,&lt;isr separated by ;&gt;
  * config:&lt;name&gt;:&lt;config key&gt;=&lt;value&gt;
  * broker-config:&lt;config key&gt;=&lt;value&gt;
+ * next-producer-id=&lt;first producer id not yet handed out in a block&gt;
  * </pre>
  *
  * <p>Readers see an immutable snapshot through a volatile field; writers are serialised by the monitor.
@@ -40,7 +41,7 @@ public final class LocalMetadataStore implements MetadataStore {
     static final String FILE_NAME = "runnel-metadata.properties";
 
     private record Snapshot(Map<String, TopicMetadata> byName, Map<UUID, TopicMetadata> byId,
-                            Map<String, String> brokerConfigs) {
+                            Map<String, String> brokerConfigs, long nextProducerId) {
     }
 
     private final Path file;
@@ -95,6 +96,15 @@ public final class LocalMetadataStore implements MetadataStore {
     }
 
     @Override
+    public synchronized long allocateProducerIdBlock(int size) {
+        long first = snapshot.nextProducerId;
+        Snapshot next = new Snapshot(snapshot.byName, snapshot.byId, snapshot.brokerConfigs, first + size);
+        write(next);
+        snapshot = next;
+        return first;
+    }
+
+    @Override
     public synchronized void updateTopic(TopicMetadata topic) {
         TopicMetadata existing = snapshot.byName.get(topic.name());
         if (existing == null || !existing.topicId().equals(topic.topicId())) {
@@ -134,7 +144,7 @@ public final class LocalMetadataStore implements MetadataStore {
     private void replace(Map<String, TopicMetadata> topics, Map<String, String> brokerConfigs) {
         Map<UUID, TopicMetadata> byId = new HashMap<>();
         topics.values().forEach(t -> byId.put(t.topicId(), t));
-        Snapshot next = new Snapshot(Map.copyOf(topics), Map.copyOf(byId), brokerConfigs);
+        Snapshot next = new Snapshot(Map.copyOf(topics), Map.copyOf(byId), brokerConfigs, snapshot.nextProducerId);
         write(next);
         snapshot = next;
     }
@@ -174,6 +184,7 @@ public final class LocalMetadataStore implements MetadataStore {
             t.configs().forEach((k, v) -> props.setProperty("config:" + t.name() + ":" + k, v));
         }
         s.brokerConfigs.forEach((k, v) -> props.setProperty("broker-config:" + k, v));
+        props.setProperty("next-producer-id", Long.toString(s.nextProducerId));
         return props;
     }
 
@@ -208,7 +219,8 @@ public final class LocalMetadataStore implements MetadataStore {
             byName.put(name, t);
             byId.put(id, t);
         });
-        return new Snapshot(Map.copyOf(byName), Map.copyOf(byId), Map.copyOf(brokerConfigs));
+        long nextProducerId = Long.parseLong(props.getProperty("next-producer-id", "0"));
+        return new Snapshot(Map.copyOf(byName), Map.copyOf(byId), Map.copyOf(brokerConfigs), nextProducerId);
     }
 
     private static PartitionState parsePartition(String value) {

@@ -35,6 +35,12 @@ public interface MetadataStore extends AutoCloseable {
 
     void setDynamicBrokerConfigs(Map<String, String> configs);
 
+    /**
+     * Reserves {@code size} producer ids that no earlier call returned, even across restarts, and returns the
+     * first of them.
+     */
+    long allocateProducerIdBlock(int size);
+
     @Override
     void close();
 

@@ -1,0 +1,175 @@
+package dev.runnel.server.partition;
+
+import dev.runnel.log.AppendResult;
+import dev.runnel.log.LogConfig;
+import dev.runnel.log.LogDirectory;
+import dev.runnel.log.PartitionLog;
+import dev.runnel.log.TopicPartition;
+import dev.runnel.server.metadata.MetadataStore;
+import dev.runnel.server.metadata.TopicMetadata;
+import dev.runnel.server.purgatory.Purgatory;
+import dev.runnel.server.topic.PartitionLogs;
+import io.netty.buffer.ByteBuf;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+
+/**
+ * The partitions this broker hosts: their logs, the lane that writes each one, and the fetch purgatory that
+ * appends wake up. On a single broker every partition is led here and its high watermark follows the log end.
+ * Reads may happen on any thread; they see only published state.
+ */
+public final class Partitions implements PartitionLogs, AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(Partitions.class);
+
+    private final LogDirectory logs;
+    private final PartitionLanes lanes;
+    private final Purgatory<TopicPartition> fetchWaiters;
+    private final Function<TopicMetadata, LogConfig> configOf;
+
+    public Partitions(LogDirectory logs, PartitionLanes lanes, Purgatory<TopicPartition> fetchWaiters,
+                      Function<TopicMetadata, LogConfig> configOf) {
+        this.logs = logs;
+        this.lanes = lanes;
+        this.fetchWaiters = fetchWaiters;
+        this.configOf = configOf;
+    }
+
+    /**
+     * Brings the log directory in line with the metadata store after start-up: creates logs missing for known
+     * topics (a crash between the metadata write and the log creation) and removes logs of topics the store no
+     * longer has (a crash in the middle of a deletion).
+     */
+    public void reconcile(MetadataStore store) {
+        for (TopicMetadata topic : store.topics()) {
+            createLogs(topic, 0);
+        }
+        for (PartitionLog log : List.copyOf(logs.logs())) {
+            TopicPartition tp = log.topicPartition();
+            Optional<TopicMetadata> topic = store.topic(tp.topic());
+            if (topic.isEmpty() || tp.partition() >= topic.get().partitionCount()) {
+                LOG.info("Deleting log {}: its topic or partition no longer exists", tp);
+                logs.delete(tp);
+            }
+        }
+    }
+
+    /** The log of a hosted partition, or null. */
+    public PartitionLog log(TopicPartition tp) {
+        return logs.log(tp);
+    }
+
+    public LogDirectory directory() {
+        return logs;
+    }
+
+    public Purgatory<TopicPartition> fetchWaiters() {
+        return fetchWaiters;
+    }
+
+    /**
+     * Appends produced batches on the partition's lane. {@code records} is borrowed until the future completes;
+     * the log rewrites offsets in it. Completes exceptionally with the log's exception on failure.
+     */
+    public CompletableFuture<AppendResult> appendAsLeader(TopicPartition tp, ByteBuf records, int leaderEpoch) {
+        PartitionLog log = logs.log(tp);
+        if (log == null) {
+            return CompletableFuture.failedFuture(new UnknownPartitionException(tp));
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            AppendResult result = log.appendAsLeader(records, leaderEpoch);
+            if (!result.duplicate()) {
+                fetchWaiters.checkAndComplete(tp);
+            }
+            return result;
+        }, lanes.laneFor(tp));
+    }
+
+    /** Runs {@code work} on the partition's lane, the only thread that may change it. */
+    public <T> CompletableFuture<T> onLane(TopicPartition tp, java.util.function.Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, lanes.laneFor(tp));
+    }
+
+    @Override
+    public void createLogs(TopicMetadata topic, int fromPartition) {
+        LogConfig config = configOf.apply(topic);
+        for (int p = fromPartition; p < topic.partitionCount(); p++) {
+            TopicPartition tp = new TopicPartition(topic.name(), p);
+            join(onLane(tp, () -> logs.getOrCreate(tp, topic.topicId(), config)));
+        }
+    }
+
+    @Override
+    public void deleteLogs(TopicMetadata topic) {
+        for (int p = 0; p < topic.partitionCount(); p++) {
+            TopicPartition tp = new TopicPartition(topic.name(), p);
+            join(onLane(tp, () -> {
+                if (logs.log(tp) != null) {
+                    logs.delete(tp);
+                }
+                return null;
+            }));
+            fetchWaiters.checkAndComplete(tp);
+        }
+    }
+
+    @Override
+    public void updateConfigs(TopicMetadata topic) {
+        LogConfig config = configOf.apply(topic);
+        for (int p = 0; p < topic.partitionCount(); p++) {
+            TopicPartition tp = new TopicPartition(topic.name(), p);
+            join(onLane(tp, () -> {
+                PartitionLog log = logs.log(tp);
+                if (log != null) {
+                    log.updateConfig(config);
+                }
+                return null;
+            }));
+        }
+    }
+
+    /** Runs retention and time-based flushes for every partition, each on its own lane. */
+    public void runMaintenance() {
+        List<CompletableFuture<?>> work = new ArrayList<>();
+        for (PartitionLog log : logs.logs()) {
+            work.add(onLane(log.topicPartition(), () -> {
+                if (!log.isOffline()) {
+                    log.deleteOldSegments();
+                    log.flushIfDue();
+                }
+                return null;
+            }));
+        }
+        work.forEach(f -> f.exceptionally(e -> {
+            LOG.warn("Log maintenance failed", e);
+            return null;
+        }));
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    @Override
+    public void close() {
+        lanes.close();
+        logs.close();
+    }
+
+    /** The partition is not hosted here. */
+    public static final class UnknownPartitionException extends RuntimeException {
+        public UnknownPartitionException(TopicPartition tp) {
+            super("This server does not host " + tp);
+        }
+    }
+}
