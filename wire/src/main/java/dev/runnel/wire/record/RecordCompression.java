@@ -1,5 +1,6 @@
 package dev.runnel.wire.record;
 
+import com.github.luben.zstd.RecyclingBufferPool;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import io.netty.buffer.ByteBuf;
@@ -8,6 +9,7 @@ import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
 import org.xerial.snappy.SnappyOutputStream;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -55,7 +57,8 @@ public final class RecordCompression {
             case GZIP -> new LeveledGzipOutputStream(out, level);
             case SNAPPY -> new SnappyOutputStream(out);
             case LZ4 -> new Lz4FrameOutputStream(out, level);
-            case ZSTD -> new ZstdOutputStreamNoFinalizer(out, level);
+            // Kafka's buffering, so that the frames come out byte for byte the same as a Java producer's.
+            case ZSTD -> new BufferedOutputStream(new ZstdOutputStreamNoFinalizer(out, RecyclingBufferPool.INSTANCE, level), 16 * 1024);
             case NONE -> throw new AssertionError("not a codec");
         };
     }
