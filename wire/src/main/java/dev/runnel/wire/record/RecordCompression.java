@@ -19,7 +19,8 @@ import java.util.zip.GZIPOutputStream;
 /**
  * Compresses and decompresses the records section of a v2 batch with the libraries and stream formats
  * Kafka uses: gzip (JDK), snappy (snappy-java's xerial framing), lz4 (Kafka's LZ4 frame, see
- * {@link Lz4FrameOutputStream}) and zstd (zstd-jni frames). Stateless and thread-safe.
+ * {@link Lz4FrameOutputStream}) and zstd (zstd-jni frames), with Kafka's default levels and stream
+ * buffering, so compressed output is byte for byte what a Java producer writes. Stateless and thread-safe.
  *
  * <p>Decompression is bounded: output never grows past the caller's limit, and a stream that would
  * produce more fails with {@link InvalidRecordException}, as does any corrupt input. zstd's own window

@@ -52,11 +52,11 @@ public final class RecordIterator implements Iterator<Record>, AutoCloseable {
         if (count < 0) {
             throw new InvalidRecordException("invalid record count " + count);
         }
-        if (batch.sizeInBytes() < RecordBatchView.HEADER_SIZE) {
-            throw new InvalidRecordException("record batch shorter than its header: " + batch.sizeInBytes());
+        int size = batch.sizeInBytes();
+        if (size < RecordBatchView.HEADER_SIZE || size > batch.buffer().writerIndex() - batch.start()) {
+            throw new InvalidRecordException("record batch of " + size + " bytes does not fit its buffer");
         }
-        ByteBuf section = batch.buffer().slice(batch.start() + RecordBatchView.RECORDS_OFFSET,
-                batch.sizeInBytes() - RecordBatchView.RECORDS_OFFSET);
+        ByteBuf section = batch.buffer().slice(batch.start() + RecordBatchView.RECORDS_OFFSET, size - RecordBatchView.RECORDS_OFFSET);
         CompressionType type = batch.compressionType();
         if (type == CompressionType.NONE || count == 0) {
             // Kafka does not decompress a batch that declares no records.
