@@ -250,7 +250,7 @@ public final class RecordBatchView {
     /**
      * Checks everything that can be checked without decompressing: the batch fits the {@code available}
      * bytes, magic, the length covers a header, the record count agrees with lastOffsetDelta where Kafka
-     * requires it, and the CRC.
+     * requires it, the codec id is known, and the CRC.
      *
      * @throws InvalidRecordException naming the first problem found
      */
@@ -269,6 +269,9 @@ public final class RecordBatchView {
         int count = recordCount();
         if (count < 0 || (count > 0 && lastOffsetDelta() < count - 1)) {
             throw new InvalidRecordException("record count " + count + " inconsistent with last offset delta " + lastOffsetDelta());
+        }
+        if (compressionId() > CompressionType.ZSTD.id()) {
+            throw new InvalidRecordException("unknown compression codec id " + compressionId());
         }
         if (!isValidChecksum()) {
             throw new InvalidRecordException("record batch CRC mismatch: stored " + checksum() + ", computed " + computeChecksum());

@@ -137,6 +137,7 @@ class MalformedBatchTest {
     void unknownCodecIsInvalid() {
         ByteBuf batch = rawBatch(Unpooled.buffer().writeZero(4), 1, 5);
         try {
+            assertThrows(InvalidRecordException.class, () -> new RecordBatchView(batch, 0).validate(batch.readableBytes()));
             assertThrows(InvalidRecordException.class, () -> new RecordBatchView(batch, 0).records(ALLOC, 1 << 20));
         } finally {
             batch.release();
