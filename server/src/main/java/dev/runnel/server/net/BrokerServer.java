@@ -42,7 +42,7 @@ public final class BrokerServer implements AutoCloseable {
     private final Map<String, SecurityProtocol> protocols;
     private final NetworkSettings settings;
     private final RequestDispatcher dispatcher;
-    private final Transport transport = Transport.best();
+    private final Transport transport;
     private final List<Channel> serverChannels = new ArrayList<>();
     private final List<Endpoint> bound = new ArrayList<>();
     private EventLoopGroup acceptor;
@@ -56,6 +56,12 @@ public final class BrokerServer implements AutoCloseable {
     /** @param protocols the security protocol of each listener name */
     public BrokerServer(List<Endpoint> endpoints, Map<String, SecurityProtocol> protocols, NetworkSettings settings,
                         RequestDispatcher dispatcher) {
+        this(endpoints, protocols, settings, dispatcher, Transport.best());
+    }
+
+    BrokerServer(List<Endpoint> endpoints, Map<String, SecurityProtocol> protocols, NetworkSettings settings,
+                 RequestDispatcher dispatcher, Transport transport) {
+        this.transport = transport;
         this.endpoints = List.copyOf(endpoints);
         this.protocols = Map.copyOf(protocols);
         this.settings = settings;
