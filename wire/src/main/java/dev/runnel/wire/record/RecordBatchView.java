@@ -1,6 +1,7 @@
 package dev.runnel.wire.record;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
@@ -25,8 +26,11 @@ import java.util.zip.CRC32C;
  * 51       2    producerEpoch
  * 53       4    baseSequence
  * 57       4    recordCount
- * 61       ...  records (compressed as a whole when the codec is not none)
+ * 61       ...  records (compressed as a whole when the codec is not none; layout in {@link Record})
  * </pre>
+ *
+ * When the delete-horizon bit is set (by the log cleaner, KIP-534), baseTimestamp holds the delete horizon.
+ * To walk several batches use {@link RecordBatchIterator}; to decode records use {@link #records}.
  */
 public final class RecordBatchView {
     public static final int BASE_OFFSET_OFFSET = 0;
@@ -59,6 +63,7 @@ public final class RecordBatchView {
     public static final short NO_PRODUCER_EPOCH = -1;
     public static final int NO_SEQUENCE = -1;
     public static final int NO_PARTITION_LEADER_EPOCH = -1;
+    public static final long NO_TIMESTAMP = -1L;
 
     private ByteBuf buf;
     private int start;
@@ -116,6 +121,28 @@ public final class RecordBatchView {
 
     public int compressionId() {
         return attributes() & COMPRESSION_MASK;
+    }
+
+    /** @throws InvalidRecordException for codec ids 5-7 */
+    public CompressionType compressionType() {
+        return CompressionType.forId(compressionId());
+    }
+
+    public boolean isCompressed() {
+        return compressionId() != CompressionType.NONE.id();
+    }
+
+    public TimestampType timestampType() {
+        return isLogAppendTime() ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME;
+    }
+
+    public boolean hasDeleteHorizon() {
+        return (attributes() & DELETE_HORIZON_MASK) != 0;
+    }
+
+    /** The delete horizon set by the log cleaner, or -1 when the batch has none. */
+    public long deleteHorizonMs() {
+        return hasDeleteHorizon() ? baseTimestamp() : NO_TIMESTAMP;
     }
 
     public boolean isLogAppendTime() {
@@ -223,7 +250,7 @@ public final class RecordBatchView {
     /**
      * Checks everything that can be checked without decompressing: the batch fits the {@code available}
      * bytes, magic, the length covers a header, the record count agrees with lastOffsetDelta where Kafka
-     * requires it, and the CRC.
+     * requires it, the codec id is known, and the CRC.
      *
      * @throws InvalidRecordException naming the first problem found
      */
@@ -243,8 +270,39 @@ public final class RecordBatchView {
         if (count < 0 || (count > 0 && lastOffsetDelta() < count - 1)) {
             throw new InvalidRecordException("record count " + count + " inconsistent with last offset delta " + lastOffsetDelta());
         }
+        if (compressionId() > CompressionType.ZSTD.id()) {
+            throw new InvalidRecordException("unknown compression codec id " + compressionId());
+        }
         if (!isValidChecksum()) {
             throw new InvalidRecordException("record batch CRC mismatch: stored " + checksum() + ", computed " + computeChecksum());
         }
+    }
+
+    /**
+     * Opens the records of this batch; the caller closes the iterator. Validate the batch first.
+     *
+     * @param alloc where a compressed batch's records are decompressed to (owned by the iterator)
+     * @param maxUncompressedBytes the most bytes a compressed records section may decompress to
+     * @throws InvalidRecordException for an unknown codec or corrupt or oversized compressed data
+     */
+    public RecordIterator records(ByteBufAllocator alloc, int maxUncompressedBytes) {
+        return RecordIterator.open(this, alloc, maxUncompressedBytes);
+    }
+
+    /**
+     * Whether every record has a key, as a compacted topic requires. Decodes all records, so it also
+     * checks that they are well formed and as many as declared.
+     *
+     * @throws InvalidRecordException when they are not
+     */
+    public boolean allRecordsHaveKeys(ByteBufAllocator alloc, int maxUncompressedBytes) {
+        return RecordsSummary.of(this, alloc, maxUncompressedBytes).allRecordsHaveKeys();
+    }
+
+    @Override
+    public String toString() {
+        return "RecordBatch(offsets=[" + baseOffset() + ", " + lastOffset() + "], size=" + sizeInBytes()
+                + ", count=" + recordCount() + ", attributes=" + attributes() + ", producerId=" + producerId()
+                + ", epoch=" + producerEpoch() + ", baseSequence=" + baseSequence() + ")";
     }
 }
