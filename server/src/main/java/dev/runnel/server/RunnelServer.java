@@ -4,8 +4,6 @@ import dev.runnel.server.config.BrokerConfig;
 import dev.runnel.server.config.ConfigException;
 import dev.runnel.server.config.Endpoint;
 import dev.runnel.server.config.ServerArguments;
-import dev.runnel.server.net.BrokerServer;
-import dev.runnel.server.net.RequestDispatcher;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -22,34 +20,23 @@ import java.util.concurrent.TimeUnit;
  * cleanly on SIGTERM. {@code main} is what bin/runnel-server-start.sh runs; tests and embedders use
  * {@link #start()} and {@link #close()} directly.
  *
- * <p>Until request handling exists, the dispatcher closes every connection on its first request.
  */
 public final class RunnelServer implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(RunnelServer.class);
 
     private final BrokerConfig config;
-    private final BrokerServer network;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Broker broker;
 
-    public RunnelServer(BrokerConfig config, RequestDispatcher dispatcher) {
+    public RunnelServer(BrokerConfig config) {
         this.config = config;
-        this.network = new BrokerServer(config, dispatcher);
-    }
-
-    /** A dispatcher for a broker that does not handle requests yet: it closes the connection. */
-    public static RequestDispatcher closingDispatcher() {
-        return (connection, frame, slot) -> {
-            frame.release();
-            LOG.debug("No request handling yet; closing {}", connection);
-            slot.closeConnection();
-        };
     }
 
     public static void main(String[] args) {
         long startNanos = System.nanoTime();
         RunnelServer server;
         try {
-            server = new RunnelServer(ServerArguments.parse(args).load(), closingDispatcher());
+            server = new RunnelServer(ServerArguments.parse(args).load());
             server.start();
         } catch (IOException e) {
             LOG.error("Exiting Runnel: cannot read the configuration: {}", e.toString());
@@ -75,8 +62,8 @@ public final class RunnelServer implements AutoCloseable {
         server.awaitShutdown();
     }
 
-    /** Creates missing data directories and binds the listeners. */
-    public void start() throws InterruptedException {
+    /** Creates missing data directories, opens storage and metadata, and binds the listeners. */
+    public void start() throws InterruptedException, IOException {
         LOG.info("Runnel {} starting: node.id={}, log.dirs={}, listeners={}, advertised.listeners={}, {}",
                 version(), config.nodeId(), config.logDirs(), config.listeners(), config.advertisedListeners(),
                 config.zookeeperConnect().map(zk -> "zookeeper.connect=" + zk).orElse("single broker"));
@@ -88,12 +75,14 @@ public final class RunnelServer implements AutoCloseable {
                 throw new UncheckedIOException("Cannot create log directory " + dir.toAbsolutePath(), e);
             }
         }
-        network.start();
+        broker = Broker.start(config);
+        LOG.info("Cluster id {}; data in {}; serving on {}", broker.clusterId(),
+                config.logDirs().stream().map(p -> p.toAbsolutePath().toString()).toList(), broker.boundEndpoints());
     }
 
     /** The listeners as bound, with real port numbers. */
     public List<Endpoint> boundEndpoints() {
-        return network.boundEndpoints();
+        return broker.boundEndpoints();
     }
 
     public BrokerConfig config() {
@@ -107,7 +96,10 @@ public final class RunnelServer implements AutoCloseable {
             return;
         }
         LOG.info("Runnel shutting down");
-        network.close();
+        Broker running = broker;
+        if (running != null) {
+            running.close();
+        }
         LOG.info("Runnel shut down completed");
         stopped.countDown();
     }

@@ -1,0 +1,243 @@
+package dev.runnel.server;
+
+import dev.runnel.log.GroupCommitFlusher;
+import dev.runnel.log.LogConfig;
+import dev.runnel.log.LogDirectory;
+import dev.runnel.log.LogResources;
+
+import dev.runnel.log.producer.ProducerStateLogHook;
+import dev.runnel.server.api.ApiVersionsHandler;
+import dev.runnel.server.api.CreatePartitionsHandler;
+import dev.runnel.server.api.CreateTopicsHandler;
+import dev.runnel.server.api.DeleteRecordsHandler;
+import dev.runnel.server.api.DeleteTopicsHandler;
+import dev.runnel.server.api.HandlerRegistry;
+import dev.runnel.server.api.InitProducerIdHandler;
+import dev.runnel.server.api.ListOffsetsHandler;
+import dev.runnel.server.api.MetadataHandler;
+import dev.runnel.server.api.OffsetForLeaderEpochHandler;
+import dev.runnel.server.api.ProduceHandler;
+import dev.runnel.server.api.RequestProcessor;
+import dev.runnel.server.cluster.ClusterView;
+import dev.runnel.server.cluster.Node;
+import dev.runnel.server.config.BrokerConfig;
+import dev.runnel.server.config.ConfigEntry;
+import dev.runnel.server.config.ConfigSource;
+import dev.runnel.server.config.Endpoint;
+import dev.runnel.server.fetch.FetchHandler;
+import dev.runnel.server.fetch.FetchSessions;
+import dev.runnel.server.metadata.LocalMetadataStore;
+import dev.runnel.server.metadata.MetadataStore;
+import dev.runnel.server.metadata.TopicMetadata;
+import dev.runnel.server.net.BrokerServer;
+import dev.runnel.server.net.LeasedFileRegion;
+import dev.runnel.server.partition.LogSliceRecords;
+import dev.runnel.server.partition.PartitionLanes;
+import dev.runnel.server.partition.Partitions;
+import dev.runnel.server.producer.ProducerIds;
+import dev.runnel.server.purgatory.Purgatory;
+import dev.runnel.server.topic.TopicService;
+import io.netty.channel.FileRegion;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One broker, assembled: storage, metadata, partitions, handlers and listeners. {@link #start} opens everything
+ * and binds the listeners; {@link #close} stops in the reverse order and leaves the log dir cleanly shut down
+ * (checkpoints written, clean-shutdown marker set) so that the next start skips recovery.
+ */
+public final class Broker implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(Broker.class);
+
+    private final BrokerConfig config;
+    private final String clusterId;
+    private final MetadataStore store;
+    private final GroupCommitFlusher flusher;
+    private final Partitions partitions;
+    private final HashedWheelTimer timer;
+    private final TopicService topics;
+    private final BrokerServer network;
+    private final ScheduledExecutorService scheduler;
+    private volatile Node self;
+
+    private Broker(BrokerConfig config) throws IOException {
+        this.config = config;
+        Path logDir = config.logDirs().get(0);
+        Files.createDirectories(logDir);
+        this.clusterId = MetaProperties.loadOrCreate(logDir, config.nodeId(), null);
+        this.store = LocalMetadataStore.open(logDir);
+        this.flusher = new GroupCommitFlusher("runnel-flusher");
+        Clock clock = Clock.systemUTC();
+        long producerIdExpirationMs = config.getInt("producer.id.expiration.ms");
+        LogDirectory logs = LogDirectory.open(logDir, LogResources.defaults(clock),
+                tp -> store.topic(tp.topic()).map(this::logConfig).orElse(logConfig(null)),
+                (tp, dir) -> new ProducerStateLogHook(dir, producerIdExpirationMs, clock), flusher);
+        this.timer = new HashedWheelTimer(new DefaultThreadFactory("runnel-timer", true), 10, TimeUnit.MILLISECONDS);
+        this.partitions = new Partitions(logs, new PartitionLanes(Math.max(2, Runtime.getRuntime().availableProcessors())),
+                new Purgatory<>(timer), this::logConfig);
+        // a single broker is its own controller; its advertised node is known once the listeners are bound
+        ClusterView liveCluster = new ClusterView() {
+            @Override
+            public String clusterId() {
+                return clusterId;
+            }
+
+            @Override
+            public int localNodeId() {
+                return config.nodeId();
+            }
+
+            @Override
+            public int controllerId() {
+                return config.nodeId();
+            }
+
+            @Override
+            public List<Node> brokers() {
+                return List.of(self);
+            }
+        };
+        this.topics = new TopicService(store, partitions, liveCluster,
+                () -> new TopicService.Defaults(config.getInt("num.partitions"), (short) config.getInt("default.replication.factor")),
+                Broker::validateTopicConfigs);
+        partitions.reconcile(store);
+
+        HandlerRegistry registry = new HandlerRegistry();
+        ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
+        registry.register(apiVersions)
+                .register(new MetadataHandler(store, liveCluster, topics, () -> config.getBoolean("auto.create.topics.enable")))
+                .register(new CreateTopicsHandler(topics, this::describeTopicOverrides))
+                .register(new DeleteTopicsHandler(topics, store, () -> config.getBoolean("delete.topic.enable")))
+                .register(new CreatePartitionsHandler(topics))
+                .register(new ProduceHandler(store, partitions, () -> config.getInt("min.insync.replicas")))
+                .register(new FetchHandler(store, partitions, new FetchSessions(config.getInt("max.incremental.fetch.session.cache.slots"))))
+                .register(new ListOffsetsHandler(store, partitions))
+                .register(new OffsetForLeaderEpochHandler(store, partitions))
+                .register(new InitProducerIdHandler(new ProducerIds(store), ForkJoinPool.commonPool()))
+                .register(new DeleteRecordsHandler(store, partitions));
+        this.network = new BrokerServer(config, new RequestProcessor(registry, apiVersions, Broker::fileRegion));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("runnel-scheduler", true));
+    }
+
+    /** Opens storage and metadata, then binds the listeners. */
+    public static Broker start(BrokerConfig config) throws IOException, InterruptedException {
+        Broker broker = new Broker(config);
+        try {
+            broker.network.start();
+        } catch (RuntimeException | InterruptedException e) {
+            broker.close();
+            throw e;
+        }
+        Endpoint advertised = broker.advertisedEndpoint();
+        broker.self = new Node(config.nodeId(), advertised.host(), advertised.port(),
+                config.getString("broker.rack"));
+        long retentionCheckMs = config.getLong("log.retention.check.interval.ms");
+        broker.scheduler.scheduleWithFixedDelay(broker::maintenance, retentionCheckMs, retentionCheckMs, TimeUnit.MILLISECONDS);
+        long flushCheckMs = config.getLong("log.flush.scheduler.interval.ms");
+        if (flushCheckMs > 0 && flushCheckMs < Long.MAX_VALUE) {
+            broker.scheduler.scheduleWithFixedDelay(broker::maintenance, flushCheckMs, flushCheckMs, TimeUnit.MILLISECONDS);
+        }
+        return broker;
+    }
+
+    /** The advertised endpoint of the first listener, with the port actually bound when the configured one was 0. */
+    private Endpoint advertisedEndpoint() {
+        Endpoint bound = network.boundEndpoints().get(0);
+        for (Endpoint e : config.advertisedListeners()) {
+            if (e.listenerName().equals(bound.listenerName())) {
+                return e.port() == 0 ? e.withHostAndPort(e.host(), bound.port()) : e;
+            }
+        }
+        return bound;
+    }
+
+    private void maintenance() {
+        try {
+            partitions.runMaintenance();
+        } catch (RuntimeException e) {
+            LOG.warn("Log maintenance failed", e);
+        }
+    }
+
+    public String clusterId() {
+        return clusterId;
+    }
+
+    public List<Endpoint> boundEndpoints() {
+        return network.boundEndpoints();
+    }
+
+    /** The storage config of a topic: Kafka's broker-level defaults, then the topic's overrides. */
+    LogConfig logConfig(TopicMetadata topic) {
+        Map<String, String> values = new HashMap<>();
+        values.put(LogConfig.SEGMENT_BYTES, config.getString("log.segment.bytes"));
+        values.put(LogConfig.SEGMENT_MS, Long.toString(config.logRollMs()));
+        values.put(LogConfig.RETENTION_MS, Long.toString(config.logRetentionMs()));
+        values.put(LogConfig.RETENTION_BYTES, config.getString("log.retention.bytes"));
+        values.put(LogConfig.MAX_MESSAGE_BYTES, config.getString("message.max.bytes"));
+        values.put(LogConfig.INDEX_INTERVAL_BYTES, config.getString("log.index.interval.bytes"));
+        values.put(LogConfig.CLEANUP_POLICY, String.join(",", config.getList("log.cleanup.policy")));
+        values.put(LogConfig.MESSAGE_TIMESTAMP_TYPE, config.getString("log.message.timestamp.type"));
+        values.put(LogConfig.FLUSH_MESSAGES, config.getString("log.flush.interval.messages"));
+        values.put(LogConfig.FLUSH_MS, Long.toString(config.logFlushIntervalMs()));
+        if (topic != null) {
+            values.putAll(topic.configs());
+        }
+        return LogConfig.of(values);
+    }
+
+    private static String validateTopicConfigs(Map<String, String> configs) {
+        try {
+            LogConfig.of(configs);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    private List<ConfigEntry> describeTopicOverrides(TopicMetadata topic) {
+        List<ConfigEntry> entries = new ArrayList<>();
+        topic.configs().forEach((k, v) -> entries.add(new ConfigEntry(k, v, ConfigSource.TOPIC_CONFIG, false, false,
+                null, null, List.of())));
+        return entries;
+    }
+
+    private static FileRegion fileRegion(dev.runnel.wire.protocol.Records records) {
+        LogSliceRecords slice = (LogSliceRecords) records;
+        return new LeasedFileRegion(slice.slice().channel(), slice.slice().position(), slice.slice().size(), slice::release);
+    }
+
+    /** Stops listeners, then storage; leaves the log dir cleanly shut down. */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        network.close();
+        topics.close();
+        timer.stop();
+        partitions.close();
+        flusher.close();
+        store.close();
+        LOG.info("Broker {} stopped; log dir closed cleanly", config.nodeId());
+    }
+
+    /** For tests: the partitions this broker hosts. */
+    Partitions partitions() {
+        return partitions;
+    }
+
+}
