@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Kafka's segment deletion rules for one log, oldest segment first, stopping at the first segment that must stay:
@@ -58,7 +57,6 @@ final class SegmentRetention {
 
     int deleteBelowLogStartOffset() throws IOException {
         long start = log.logStartOffset();
-        Map<Long, LogSegment> segments = log.segments();
         return deleteWhile((segment, hasNext) -> hasNext && log.segments().higherKey(segment.baseOffset()) <= start,
                 log.resources().clock().millis());
     }

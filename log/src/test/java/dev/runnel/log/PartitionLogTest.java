@@ -401,4 +401,57 @@ class PartitionLogTest {
         assertEquals("version: 0\ntopic_id: " + expectedId, Files.readString(log.directory().resolve(PartitionMetadataFile.FILE_NAME)));
         assertEquals(id, PartitionMetadataFile.read(log.directory()));
     }
+
+    @Test
+    void openFilesStayBoundedByTheHandleCache() throws IOException {
+        LogResources small = new LogResources(new FileHandles(4), new IndexCache(256), clock);
+        PartitionLog log = PartitionLog.open(root.resolve("small-0"), new TopicPartition("small", 0),
+                LogConfig.of(Map.of(LogConfig.SEGMENT_BYTES, "300", LogConfig.INDEX_INTERVAL_BYTES, "50")), small, 0, 0,
+                false, ProducerStateHook.NONE, null, e -> { });
+        for (int i = 0; i < 60; i++) {
+            append(log, Batches.batch(2, i), 0);
+        }
+        assertTrue(log.segmentCount() > 10);
+        for (long offset = 0; offset < log.logEndOffset(); offset++) {
+            assertEquals(offset - offset % 2, Batches.readAndRelease(log.read(offset, 1, true, Long.MAX_VALUE)).get(0).baseOffset());
+        }
+        assertTrue(small.files().openFiles() <= 4, "open files " + small.files().openFiles());
+        log.close();
+        small.files().close();
+    }
+
+    @Test
+    void readersOnAnotherThreadSeeOnlyCompleteBatches() throws Exception {
+        PartitionLog log = openLog(LogConfig.of(Map.of(LogConfig.SEGMENT_BYTES, "2000")));
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> error = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            try {
+                while (!done.get()) {
+                    long end = log.logEndOffset();
+                    long next = 0;
+                    while (next < end) {
+                        List<RecordBatch> batches = Batches.readAndRelease(log.read(next, 1 << 16, true, end));
+                        for (RecordBatch batch : batches) {
+                            batch.ensureValid();
+                            assertEquals(next, batch.baseOffset());
+                            next = batch.nextOffset();
+                        }
+                    }
+                }
+            } catch (Throwable t) {
+                error.set(t);
+            }
+        });
+        reader.start();
+        for (int i = 0; i < 2000; i++) {
+            append(log, Batches.batch(1 + i % 4, i), 0);
+        }
+        done.set(true);
+        reader.join(30_000);
+        assertFalse(reader.isAlive());
+        if (error.get() != null) {
+            throw new AssertionError(error.get());
+        }
+    }
 }
