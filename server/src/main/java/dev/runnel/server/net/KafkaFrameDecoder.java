@@ -16,7 +16,7 @@ import java.util.List;
  * {@code socket.request.max.bytes} before any byte of the body is buffered for it: a negative or larger size is
  * a malformed stream (Kafka's {@code InvalidReceiveException}), so the decoder drops all further input and
  * closes the connection, logging once. A size of 0 is a valid, empty frame; rejecting it is the request
- * header decoder's job.
+ * header decoder's job. Once a valid size is known, room for the whole frame is reserved at once.
  *
  * <p>Runs on the channel's event loop, like every {@link ByteToMessageDecoder}.
  */
@@ -53,10 +53,25 @@ public final class KafkaFrameDecoder extends ByteToMessageDecoder {
             ctx.close();
             return;
         }
-        if (in.readableBytes() - SIZE_BYTES < size) {
+        int missing = SIZE_BYTES + size - in.readableBytes();
+        if (missing > 0) {
+            reserve(in, missing);
             return;
         }
         in.skipBytes(SIZE_BYTES);
         out.add(in.readRetainedSlice(size));
+    }
+
+    /**
+     * Grows the cumulation once to hold the rest of a large frame, as Kafka allocates a whole receive once the
+     * size is known, instead of letting the cumulator double and copy it every few reads. Only while no frame
+     * slice shares the buffer (another thread could be reading one during the reallocation); otherwise the
+     * cumulator copies into a fresh buffer on the next read, which the next call then grows.
+     */
+    private static void reserve(ByteBuf cumulation, int missing) {
+        if (cumulation.writableBytes() < missing && cumulation.refCnt() == 1 && !cumulation.isReadOnly()
+                && cumulation.maxWritableBytes() >= missing) {
+            cumulation.ensureWritable(missing);
+        }
     }
 }

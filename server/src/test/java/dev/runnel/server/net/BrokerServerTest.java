@@ -277,7 +277,7 @@ class BrokerServerTest {
                 byte[] body = readFrame(socket);
                 assertEquals(4 + 500_000 + 1, body.length);
                 assertEquals(0xCAFE, java.nio.ByteBuffer.wrap(body).getInt());
-                assertArrayEquals(Arrays.copyOfRange(content, 1000, 501_000), Arrays.copyOfRange(body, 4, 500_004));
+                assertArrayEquals(Arrays.copyOfRange(content, 1000, 501_000), Arrays.copyOfRange(body, 4, 500_004), "seed " + SEED);
                 assertEquals(1, body[500_004]);
                 int expectedLeases = round;
                 awaitTrue(() -> leases.get() == expectedLeases, "lease released once per response");

@@ -80,6 +80,26 @@ class KafkaFrameDecoderTest {
     }
 
     @Test
+    void decodesALargeFrameArrivingInManyReadsBehindASliceStillInUse() {
+        int size = 3 << 20;
+        byte[] body = new byte[size];
+        new Random(SEED).nextBytes(body);
+        EmbeddedChannel channel = new EmbeddedChannel(new KafkaFrameDecoder(size));
+        // A small frame first, kept unreleased: its slice shares the cumulation, so it must not be grown in place.
+        channel.writeInbound(io.netty.buffer.PooledByteBufAllocator.DEFAULT.buffer().writeInt(1).writeByte(5).writeInt(size));
+        ByteBuf small = channel.readInbound();
+        for (int offset = 0; offset < size; offset += 16 * 1024) {
+            ByteBuf chunk = io.netty.buffer.PooledByteBufAllocator.DEFAULT.buffer(16 * 1024);
+            chunk.writeBytes(body, offset, Math.min(16 * 1024, size - offset));
+            channel.writeInbound(chunk);
+        }
+        assertEquals(5, small.readByte());
+        small.release();
+        assertFrames(channel, List.of(body));
+        assertFalse(channel.finish());
+    }
+
+    @Test
     void emitsSlicesOfTheCumulationNotCopies() {
         EmbeddedChannel channel = new EmbeddedChannel(new KafkaFrameDecoder(MAX));
         channel.writeInbound(Unpooled.buffer().writeInt(3).writeBytes(new byte[] {1, 2, 3}).writeInt(1).writeByte(9));
