@@ -185,15 +185,15 @@ public final class Broker implements AutoCloseable {
     /** The storage config of a topic: Kafka's broker-level defaults, then the topic's overrides. */
     LogConfig logConfig(TopicMetadata topic) {
         Map<String, String> values = new HashMap<>();
-        values.put(LogConfig.SEGMENT_BYTES, config.getString("log.segment.bytes"));
+        values.put(LogConfig.SEGMENT_BYTES, String.valueOf(config.get("log.segment.bytes")));
         values.put(LogConfig.SEGMENT_MS, Long.toString(config.logRollMs()));
         values.put(LogConfig.RETENTION_MS, Long.toString(config.logRetentionMs()));
-        values.put(LogConfig.RETENTION_BYTES, config.getString("log.retention.bytes"));
-        values.put(LogConfig.MAX_MESSAGE_BYTES, config.getString("message.max.bytes"));
-        values.put(LogConfig.INDEX_INTERVAL_BYTES, config.getString("log.index.interval.bytes"));
+        values.put(LogConfig.RETENTION_BYTES, String.valueOf(config.get("log.retention.bytes")));
+        values.put(LogConfig.MAX_MESSAGE_BYTES, String.valueOf(config.get("message.max.bytes")));
+        values.put(LogConfig.INDEX_INTERVAL_BYTES, String.valueOf(config.get("log.index.interval.bytes")));
         values.put(LogConfig.CLEANUP_POLICY, String.join(",", config.getList("log.cleanup.policy")));
-        values.put(LogConfig.MESSAGE_TIMESTAMP_TYPE, config.getString("log.message.timestamp.type"));
-        values.put(LogConfig.FLUSH_MESSAGES, config.getString("log.flush.interval.messages"));
+        values.put(LogConfig.MESSAGE_TIMESTAMP_TYPE, String.valueOf(config.get("log.message.timestamp.type")));
+        values.put(LogConfig.FLUSH_MESSAGES, String.valueOf(config.get("log.flush.interval.messages")));
         values.put(LogConfig.FLUSH_MS, Long.toString(config.logFlushIntervalMs()));
         if (topic != null) {
             values.putAll(topic.configs());

@@ -123,7 +123,13 @@ public final class TopicService implements AutoCloseable {
             return new Result(TopicError.NONE, topic);
         }
         store.createTopic(topic);
-        logs.createLogs(topic, 0);
+        try {
+            logs.createLogs(topic, 0);
+        } catch (RuntimeException e) {
+            store.deleteTopic(topic.name());
+            logs.deleteLogs(topic);
+            return Result.failure(Errors.KAFKA_STORAGE_ERROR, "Cannot create the logs of " + topic.name() + ": " + e.getMessage());
+        }
         return new Result(TopicError.NONE, topic);
     }
 
