@@ -27,7 +27,16 @@ public record TopicConfigKey(String name, ConfigType type, Object defaultValue, 
      * @throws ConfigException naming the key and the value, worded as Kafka words it
      */
     public Object parse(String text) {
-        Object value = type.parse(name, text);
+        Object value;
+        try {
+            value = type.parse(name, text);
+        } catch (ConfigException e) {
+            if (type != ConfigType.BOOLEAN) {
+                throw e;
+            }
+            // Kafka names the value as given, untrimmed; ConfigType names the trimmed text.
+            throw new ConfigException(name, text, "Expected value to be either true or false");
+        }
         if (value != null && validator != null) {
             validator.ensureValid(name, value);
         }

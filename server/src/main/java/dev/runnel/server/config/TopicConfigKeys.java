@@ -148,12 +148,15 @@ public final class TopicConfigKeys {
         };
     }
 
-    /** Kafka's {@code ValidList.in}: names the first element that is not allowed. */
+    /** Kafka 4.x's {@code ValidList.in} (KIP-1161): the first empty or unknown element, in list order, fails. */
     private static ConfigValidator eachOf(String... allowed) {
         Set<String> choices = Set.of(allowed);
         String message = "String must be one of: " + String.join(", ", allowed);
         return (key, value) -> {
             for (Object element : (Collection<?>) value) {
+                if ("".equals(element)) {
+                    throw new ConfigException("Configuration '" + key + "' values must not be empty.");
+                }
                 if (!choices.contains(element)) {
                     throw new ConfigException(key, element, message);
                 }
