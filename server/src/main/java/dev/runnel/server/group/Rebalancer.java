@@ -59,7 +59,7 @@ final class Rebalancer {
         } else if (unknownMember) {
             result = joinNewMember(requester, request, group, future);
         } else {
-            result = joinExistingMember(request, group, future);
+            result = joinExistingMember(requester, request, group, future);
         }
         if (newGroup && result.records().isEmpty()) {
             // a new group is written at once, empty, so that it exists in the log
@@ -113,7 +113,7 @@ final class Rebalancer {
         return addMemberThenRebalanceOrCompleteJoin(requester, request, group, newMemberId, future);
     }
 
-    private Result<Void> joinExistingMember(JoinGroupRequest request, ClassicGroup group,
+    private Result<Void> joinExistingMember(Requester requester, JoinGroupRequest request, ClassicGroup group,
                                             CompletableFuture<JoinGroupResponse> future) {
         String memberId = request.memberId();
         List<ClassicGroupMember.Protocol> protocols = protocols(request);
@@ -129,7 +129,7 @@ final class Rebalancer {
             if (request.groupInstanceId() != null) {
                 throw new GroupException(Errors.INVALID_REQUEST, "a pending member cannot be static");
             }
-            return addMemberThenRebalanceOrCompleteJoin(null, request, group, memberId, future);
+            return addMemberThenRebalanceOrCompleteJoin(requester, request, group, memberId, future);
         }
         try {
             group.validateMember(memberId, request.groupInstanceId());
@@ -173,8 +173,7 @@ final class Rebalancer {
                                                             ClassicGroup group, String memberId,
                                                             CompletableFuture<JoinGroupResponse> future) {
         ClassicGroupMember member = new ClassicGroupMember(memberId, request.groupInstanceId(),
-                requester == null ? pendingClientId(memberId) : requester.clientId(),
-                requester == null ? "" : requester.clientHost(), request.rebalanceTimeoutMs(),
+                requester.clientId(), requester.clientHost(), request.rebalanceTimeoutMs(),
                 request.sessionTimeoutMs(), request.protocolType(), protocols(request));
         member.setNew(true);
         if (group.isInState(ClassicGroupState.PREPARING_REBALANCE)
@@ -186,12 +185,6 @@ final class Rebalancer {
         // a parked JoinGroup of a new member cannot heartbeat; drop it if its client went away
         scheduleHeartbeat(group.groupId(), memberId, shard.config.newMemberJoinTimeoutMs());
         return maybePrepareRebalanceOrCompleteJoin(group);
-    }
-
-    /** The client id of a pending member: the part of its id before the UUID. */
-    private static String pendingClientId(String memberId) {
-        int dash = memberId.length() - 37;
-        return dash >= 0 && memberId.charAt(dash) == '-' ? memberId.substring(0, dash) : memberId;
     }
 
     private Result<Void> rejoinStaticMember(Requester requester, JoinGroupRequest request, ClassicGroup group,
