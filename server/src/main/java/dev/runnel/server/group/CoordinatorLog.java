@@ -1,0 +1,26 @@
+package dev.runnel.server.group;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Where the group coordinator keeps its records: the partitions of {@code __consumer_offsets}. Records are
+ * encoded with {@link CoordinatorRecordCodec} (Kafka's format) by the implementation.
+ *
+ * <p>Appends to one partition complete in the order they were made. The coordinator calls both methods from
+ * the partition's lane and never waits on the returned futures; they may complete on any thread.
+ */
+public interface CoordinatorLog {
+    /**
+     * Appends {@code records} to {@code partition} as one batch. Completes once they are committed (below
+     * the high watermark), or exceptionally when they cannot be.
+     */
+    CompletableFuture<Void> append(int partition, List<CoordinatorRecord> records);
+
+    /**
+     * Reads {@code partition} from its log start to its end, passing every record this coordinator keeps to
+     * {@code sink} in log order (records of unknown types are skipped). Completes when the end is reached.
+     */
+    CompletableFuture<Void> replay(int partition, Consumer<CoordinatorRecord> sink);
+}

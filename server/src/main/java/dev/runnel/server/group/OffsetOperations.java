@@ -1,0 +1,213 @@
+package dev.runnel.server.group;
+
+import dev.runnel.wire.message.OffsetCommitRequest;
+import dev.runnel.wire.message.OffsetCommitResponse;
+import dev.runnel.wire.message.OffsetDeleteRequest;
+import dev.runnel.wire.message.OffsetDeleteResponse;
+import dev.runnel.wire.message.OffsetFetchRequest;
+import dev.runnel.wire.message.OffsetFetchResponse;
+import dev.runnel.wire.protocol.Errors;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Committing, fetching, deleting and expiring offsets on one coordinator partition, with Kafka's rules for
+ * classic and "simple" (membership-less) groups. Changes are offset commit records that replay into the
+ * {@link OffsetStore}. Runs on the partition lane.
+ */
+final class OffsetOperations {
+    private final CoordinatorShard shard;
+
+    OffsetOperations(CoordinatorShard shard) {
+        this.shard = shard;
+    }
+
+    /** Commits offsets; the handler has already dropped unknown topics and resolved names and ids. */
+    Result<OffsetCommitResponse> commit(short version, OffsetCommitRequest request) {
+        ClassicGroup group = shard.group(request.groupId());
+        int generation = request.generationIdOrMemberEpoch();
+        if (group == null) {
+            if (generation >= 0) {
+                // v9+ tells a member its group is gone; older clients only understand ILLEGAL_GENERATION
+                throw new GroupException(version >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION);
+            }
+        } else {
+            validateCommit(group, request.memberId(), request.groupInstanceId(), generation);
+            if (group.isInState(ClassicGroupState.STABLE) || group.isInState(ClassicGroupState.PREPARING_REBALANCE)) {
+                // a commit proves the member is alive
+                shard.rebalancer.scheduleHeartbeat(group, group.member(request.memberId()));
+            }
+        }
+        long now = shard.clock.getAsLong();
+        long expireAt = request.retentionTimeMs() == -1 ? -1 : now + request.retentionTimeMs();
+        List<CoordinatorRecord> records = new ArrayList<>();
+        OffsetCommitResponse response = new OffsetCommitResponse();
+        for (OffsetCommitRequest.OffsetCommitRequestTopic topic : request.topics()) {
+            List<OffsetCommitResponse.OffsetCommitResponsePartition> partitions = new ArrayList<>();
+            for (OffsetCommitRequest.OffsetCommitRequestPartition p : topic.partitions()) {
+                String metadata = p.committedMetadata();
+                Errors error = Errors.NONE;
+                if (metadata != null && metadata.length() > shard.config.offsetMetadataMaxBytes()) {
+                    error = Errors.OFFSET_METADATA_TOO_LARGE;
+                } else {
+                    records.add(new CoordinatorRecord.OffsetCommit(request.groupId(), topic.name(), p.partitionIndex(),
+                            new OffsetAndMetadata(p.committedOffset(), p.committedLeaderEpoch(), metadata, now, expireAt,
+                                    topic.topicId())));
+                }
+                partitions.add(new OffsetCommitResponse.OffsetCommitResponsePartition()
+                        .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
+            }
+            response.topics().add(new OffsetCommitResponse.OffsetCommitResponseTopic().setName(topic.name())
+                    .setTopicId(topic.topicId()).setPartitions(partitions));
+        }
+        return Result.replayed(records, response);
+    }
+
+    /** Kafka's checks for a classic group's commit; for classic groups the member epoch is the generation. */
+    private static void validateCommit(ClassicGroup group, String memberId, String instanceId, int generation) {
+        if (group.isInState(ClassicGroupState.DEAD)) {
+            throw new GroupException(Errors.COORDINATOR_NOT_AVAILABLE);
+        }
+        if (generation < 0 && group.isInState(ClassicGroupState.EMPTY)) {
+            return; // an admin client or a consumer without group management
+        }
+        if (generation >= 0 || !memberId.isEmpty() || instanceId != null) {
+            group.validateMember(memberId, instanceId);
+            if (generation != group.generationId()) {
+                throw new GroupException(Errors.ILLEGAL_GENERATION);
+            }
+        } else if (!group.isInState(ClassicGroupState.EMPTY)) {
+            throw new GroupException(Errors.UNKNOWN_MEMBER_ID);
+        }
+        if (group.isInState(ClassicGroupState.COMPLETING_REBALANCE)) {
+            // valid member, but it has not seen its assignment yet
+            throw new GroupException(Errors.REBALANCE_IN_PROGRESS);
+        }
+    }
+
+    /** Offsets of the listed partitions; -1 for partitions without one (or committed under another topic id). */
+    OffsetFetchResponse.OffsetFetchResponseGroup fetch(OffsetFetchRequest.OffsetFetchRequestGroup request) {
+        ClassicGroup group = shard.group(request.groupId());
+        boolean known = group != null && !group.isInState(ClassicGroupState.DEAD);
+        List<OffsetFetchResponse.OffsetFetchResponseTopics> topics = new ArrayList<>();
+        for (OffsetFetchRequest.OffsetFetchRequestTopics topic : request.topics()) {
+            List<OffsetFetchResponse.OffsetFetchResponsePartitions> partitions = new ArrayList<>();
+            for (int partition : topic.partitionIndexes()) {
+                OffsetAndMetadata o = known ? shard.offsets.get(request.groupId(), topic.name(), partition) : null;
+                if (o != null && mismatchedTopicId(o.topicId(), topic.topicId())) {
+                    o = null;
+                }
+                partitions.add(partitionResponse(partition, o));
+            }
+            topics.add(new OffsetFetchResponse.OffsetFetchResponseTopics().setName(topic.name())
+                    .setTopicId(topic.topicId()).setPartitions(partitions));
+        }
+        return new OffsetFetchResponse.OffsetFetchResponseGroup().setGroupId(request.groupId()).setTopics(topics);
+    }
+
+    /** Every offset of the group (the request listed no topics). */
+    OffsetFetchResponse.OffsetFetchResponseGroup fetchAll(String groupId) {
+        ClassicGroup group = shard.group(groupId);
+        List<OffsetFetchResponse.OffsetFetchResponseTopics> topics = new ArrayList<>();
+        if (group != null && !group.isInState(ClassicGroupState.DEAD)) {
+            for (Map.Entry<String, Map<Integer, OffsetAndMetadata>> t : shard.offsets.ofGroup(groupId).entrySet()) {
+                List<OffsetFetchResponse.OffsetFetchResponsePartitions> partitions = new ArrayList<>();
+                t.getValue().forEach((partition, o) -> partitions.add(partitionResponse(partition, o)));
+                topics.add(new OffsetFetchResponse.OffsetFetchResponseTopics().setName(t.getKey())
+                        .setTopicId(OffsetAndMetadata.NO_TOPIC_ID).setPartitions(partitions));
+            }
+        }
+        return new OffsetFetchResponse.OffsetFetchResponseGroup().setGroupId(groupId).setTopics(topics);
+    }
+
+    private static boolean mismatchedTopicId(UUID stored, UUID requested) {
+        return requested != null && !stored.equals(OffsetAndMetadata.NO_TOPIC_ID)
+                && !requested.equals(OffsetAndMetadata.NO_TOPIC_ID) && !stored.equals(requested);
+    }
+
+    private static OffsetFetchResponse.OffsetFetchResponsePartitions partitionResponse(int partition, OffsetAndMetadata o) {
+        return new OffsetFetchResponse.OffsetFetchResponsePartitions().setPartitionIndex(partition)
+                .setCommittedOffset(o == null ? -1L : o.offset())
+                .setCommittedLeaderEpoch(o == null ? -1 : o.leaderEpoch())
+                .setMetadata(o == null ? "" : o.metadata());
+    }
+
+    Result<OffsetDeleteResponse> delete(OffsetDeleteRequest request) {
+        ClassicGroup group = shard.group(request.groupId());
+        if (group == null || group.isInState(ClassicGroupState.DEAD)) {
+            throw new GroupException(Errors.GROUP_ID_NOT_FOUND);
+        }
+        boolean active = !group.isInState(ClassicGroupState.EMPTY);
+        if (active && !group.usesConsumerProtocol()) {
+            throw new GroupException(Errors.NON_EMPTY_GROUP);
+        }
+        List<CoordinatorRecord> records = new ArrayList<>();
+        OffsetDeleteResponse response = new OffsetDeleteResponse();
+        for (OffsetDeleteRequest.OffsetDeleteRequestTopic topic : request.topics()) {
+            boolean subscribed = group.isSubscribedToTopic(topic.name());
+            List<OffsetDeleteResponse.OffsetDeleteResponsePartition> partitions = new ArrayList<>();
+            for (OffsetDeleteRequest.OffsetDeleteRequestPartition p : topic.partitions()) {
+                Errors error = subscribed ? Errors.GROUP_SUBSCRIBED_TO_TOPIC : Errors.NONE;
+                if (!subscribed && shard.offsets.get(request.groupId(), topic.name(), p.partitionIndex()) != null) {
+                    records.add(new CoordinatorRecord.OffsetCommit(request.groupId(), topic.name(), p.partitionIndex(), null));
+                }
+                partitions.add(new OffsetDeleteResponse.OffsetDeleteResponsePartition()
+                        .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
+            }
+            response.topics().add(new OffsetDeleteResponse.OffsetDeleteResponseTopic().setName(topic.name())
+                    .setPartitions(partitions));
+        }
+        return Result.replayed(records, response);
+    }
+
+    /** Tombstones for every offset of a group (DeleteGroups). */
+    void deleteAll(String groupId, List<CoordinatorRecord> records) {
+        shard.offsets.ofGroup(groupId).forEach((topic, partitions) -> partitions.keySet().forEach(partition ->
+                records.add(new CoordinatorRecord.OffsetCommit(groupId, topic, partition, null))));
+    }
+
+    /**
+     * Expires offsets past {@code offsets.retention.minutes}, as Kafka does: for an Empty group counted from
+     * when it became Empty, for a simple group or a Stable consumer group (unsubscribed topics only) from the
+     * commit. Offsets committed with an explicit retention expire at their own deadline. An Empty group that
+     * loses its last offset is deleted too. Returns the number of offsets expired.
+     */
+    Result<Integer> expire() {
+        long now = shard.clock.getAsLong();
+        List<CoordinatorRecord> records = new ArrayList<>();
+        int expired = 0;
+        for (ClassicGroup group : new ArrayList<>(shard.groups.values())) {
+            Map<String, Map<Integer, OffsetAndMetadata>> offsets = shard.offsets.ofGroup(group.groupId());
+            boolean simple = group.protocolType() == null;
+            boolean empty = group.isInState(ClassicGroupState.EMPTY);
+            boolean stableConsumer = group.usesConsumerProtocol() && group.isInState(ClassicGroupState.STABLE);
+            if (!simple && !empty && !stableConsumer) {
+                continue;
+            }
+            boolean allExpired = true;
+            for (Map.Entry<String, Map<Integer, OffsetAndMetadata>> t : offsets.entrySet()) {
+                for (Map.Entry<Integer, OffsetAndMetadata> p : t.getValue().entrySet()) {
+                    OffsetAndMetadata o = p.getValue();
+                    long base = !simple && empty && group.currentStateTimestamp() >= 0
+                            ? group.currentStateTimestamp() : o.commitTimestampMs();
+                    boolean due = o.expireTimestampMs() >= 0 ? now >= o.expireTimestampMs()
+                            : now - base >= shard.config.offsetsRetentionMs();
+                    if (due && !group.isSubscribedToTopic(t.getKey())) {
+                        records.add(new CoordinatorRecord.OffsetCommit(group.groupId(), t.getKey(), p.getKey(), null));
+                        expired++;
+                    } else {
+                        allExpired = false;
+                    }
+                }
+            }
+            if (allExpired && empty) {
+                shard.rebalancer.cancelTimers(group);
+                records.add(new CoordinatorRecord.GroupMetadata(group.groupId(), null));
+            }
+        }
+        return Result.replayed(records, expired);
+    }
+}
