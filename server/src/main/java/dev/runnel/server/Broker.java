@@ -7,7 +7,16 @@ import dev.runnel.log.LogResources;
 
 import dev.runnel.log.producer.ProducerStateLogHook;
 import dev.runnel.server.api.ApiVersionsHandler;
+import dev.runnel.log.PartitionLog;
+import dev.runnel.server.api.AlterConfigsHandler;
 import dev.runnel.server.api.CreatePartitionsHandler;
+import dev.runnel.server.api.DescribeClusterHandler;
+import dev.runnel.server.api.DescribeConfigsHandler;
+import dev.runnel.server.api.DescribeLogDirsHandler;
+import dev.runnel.server.api.IncrementalAlterConfigsHandler;
+import dev.runnel.server.api.ListPartitionReassignmentsHandler;
+import dev.runnel.server.config.DynamicBrokerConfigs;
+import dev.runnel.server.config.TopicConfigs;
 import dev.runnel.server.api.CreateTopicsHandler;
 import dev.runnel.server.api.DeleteRecordsHandler;
 import dev.runnel.server.api.DeleteTopicsHandler;
@@ -21,8 +30,6 @@ import dev.runnel.server.api.RequestProcessor;
 import dev.runnel.server.cluster.ClusterView;
 import dev.runnel.server.cluster.Node;
 import dev.runnel.server.config.BrokerConfig;
-import dev.runnel.server.config.ConfigEntry;
-import dev.runnel.server.config.ConfigSource;
 import dev.runnel.server.config.Endpoint;
 import dev.runnel.server.fetch.FetchHandler;
 import dev.runnel.server.fetch.FetchSessions;
@@ -48,7 +55,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -114,14 +120,16 @@ public final class Broker implements AutoCloseable {
         };
         this.topics = new TopicService(store, partitions, liveCluster,
                 () -> new TopicService.Defaults(config.getInt("num.partitions"), (short) config.getInt("default.replication.factor")),
-                Broker::validateTopicConfigs);
+                overrides -> TopicConfigs.validate(overrides, config));
+        DynamicBrokerConfigs dynamicConfigs = new DynamicBrokerConfigs(config, store);
+        dynamicConfigs.restore();
         partitions.reconcile(store);
 
         HandlerRegistry registry = new HandlerRegistry();
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
         registry.register(apiVersions)
                 .register(new MetadataHandler(store, liveCluster, topics, () -> config.getBoolean("auto.create.topics.enable")))
-                .register(new CreateTopicsHandler(topics, this::describeTopicOverrides))
+                .register(new CreateTopicsHandler(topics, topic -> TopicConfigs.describe(topic, config)))
                 .register(new DeleteTopicsHandler(topics, store, () -> config.getBoolean("delete.topic.enable")))
                 .register(new CreatePartitionsHandler(topics))
                 .register(new ProduceHandler(store, partitions, () -> config.getInt("min.insync.replicas")))
@@ -129,7 +137,13 @@ public final class Broker implements AutoCloseable {
                 .register(new ListOffsetsHandler(store, partitions))
                 .register(new OffsetForLeaderEpochHandler(store, partitions))
                 .register(new InitProducerIdHandler(new ProducerIds(store), ForkJoinPool.commonPool()))
-                .register(new DeleteRecordsHandler(store, partitions));
+                .register(new DeleteRecordsHandler(store, partitions))
+                .register(new DescribeConfigsHandler(store, config))
+                .register(new AlterConfigsHandler(topics, dynamicConfigs, ForkJoinPool.commonPool()))
+                .register(new IncrementalAlterConfigsHandler(store, topics, dynamicConfigs, ForkJoinPool.commonPool()))
+                .register(new DescribeClusterHandler(liveCluster))
+                .register(new DescribeLogDirsHandler(config.logDirs(), this::replicaLogs))
+                .register(new ListPartitionReassignmentsHandler());
         this.network = new BrokerServer(config, new RequestProcessor(registry, apiVersions, Broker::fileRegion));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("runnel-scheduler", true));
     }
@@ -182,39 +196,19 @@ public final class Broker implements AutoCloseable {
         return network.boundEndpoints();
     }
 
-    /** The storage config of a topic: Kafka's broker-level defaults, then the topic's overrides. */
+    /** The storage config of a topic: its overrides, then the broker's values for their synonyms, then Kafka's defaults. */
     LogConfig logConfig(TopicMetadata topic) {
-        Map<String, String> values = new HashMap<>();
-        values.put(LogConfig.SEGMENT_BYTES, String.valueOf(config.get("log.segment.bytes")));
-        values.put(LogConfig.SEGMENT_MS, Long.toString(config.logRollMs()));
-        values.put(LogConfig.RETENTION_MS, Long.toString(config.logRetentionMs()));
-        values.put(LogConfig.RETENTION_BYTES, String.valueOf(config.get("log.retention.bytes")));
-        values.put(LogConfig.MAX_MESSAGE_BYTES, String.valueOf(config.get("message.max.bytes")));
-        values.put(LogConfig.INDEX_INTERVAL_BYTES, String.valueOf(config.get("log.index.interval.bytes")));
-        values.put(LogConfig.CLEANUP_POLICY, String.join(",", config.getList("log.cleanup.policy")));
-        values.put(LogConfig.MESSAGE_TIMESTAMP_TYPE, String.valueOf(config.get("log.message.timestamp.type")));
-        values.put(LogConfig.FLUSH_MESSAGES, String.valueOf(config.get("log.flush.interval.messages")));
-        values.put(LogConfig.FLUSH_MS, Long.toString(config.logFlushIntervalMs()));
-        if (topic != null) {
-            values.putAll(topic.configs());
-        }
-        return LogConfig.of(values);
+        return topic == null ? TopicConfigs.effective(Map.of(), config) : TopicConfigs.effective(topic, config);
     }
 
-    private static String validateTopicConfigs(Map<String, String> configs) {
-        try {
-            LogConfig.of(configs);
-            return null;
-        } catch (IllegalArgumentException e) {
-            return e.getMessage();
+    private List<DescribeLogDirsHandler.ReplicaLog> replicaLogs() {
+        List<DescribeLogDirsHandler.ReplicaLog> result = new ArrayList<>();
+        Path root = partitions.directory().root().toAbsolutePath().normalize();
+        for (PartitionLog log : partitions.directory().logs()) {
+            result.add(new DescribeLogDirsHandler.ReplicaLog(root, log.topicPartition().topic(),
+                    log.topicPartition().partition(), log.size(), 0));
         }
-    }
-
-    private List<ConfigEntry> describeTopicOverrides(TopicMetadata topic) {
-        List<ConfigEntry> entries = new ArrayList<>();
-        topic.configs().forEach((k, v) -> entries.add(new ConfigEntry(k, v, ConfigSource.TOPIC_CONFIG, false, false,
-                null, null, List.of())));
-        return entries;
+        return result;
     }
 
     private static FileRegion fileRegion(dev.runnel.wire.protocol.Records records) {

@@ -178,6 +178,11 @@ final class GroupHarness {
 
     /** A metadata store with topics in memory. */
     static final class FakeMetadata implements MetadataStore {
+        @Override
+        public long allocateProducerIdBlock(int size) {
+            throw new UnsupportedOperationException("not used by group tests");
+        }
+
         private final Map<String, TopicMetadata> topics = new ConcurrentHashMap<>();
 
         TopicMetadata add(String name, int partitions) {
