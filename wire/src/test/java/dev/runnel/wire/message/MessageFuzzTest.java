@@ -9,12 +9,16 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Readable;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.ByteBuffer;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -23,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * ({@link RandomWireMessage}) are damaged (bit flips, boundary bytes, truncation, inserted and deleted bytes,
  * huge or negative lengths) and decoded. A decoder may accept the bytes or throw {@link ProtocolException};
  * anything else (an NPE, a negative array size, an out-of-memory error) is a bug a client could trigger.
- * What decodes must also encode again. Seeded; {@code -Dseed=} replays a failure, {@code -Dfuzz.perVersion=}
+ * What decodes must also encode again, and where Kafka's decoder accepts the same bytes, both must have read the
+ * same message. Seeded; {@code -Dseed=} replays a failure, {@code -Dfuzz.perVersion=}
  * scales the run.
  */
 class MessageFuzzTest {
@@ -66,6 +71,67 @@ class MessageFuzzTest {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         System.out.printf("MessageFuzzTest: %d mutated frames in %d ms, %d decoded, seed %d%n", frames, millis, accepted, SEED);
         assertTrue(frames >= MIN_TOTAL_FRAMES, frames + " frames");
+    }
+
+    /**
+     * Where both our decoder and Kafka's accept a mutated frame whole, they must have read the same thing:
+     * what we write back equals what Kafka writes back. (Where they disagree, ours is the stricter one: it
+     * rejects lengths below -1, tagged-field sizes that disagree with the field, and tagged-field counts
+     * that exceed the bytes left, all of which Kafka's readers let through.)
+     */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void mutatedFramesBothDecodersAcceptAreReadAlike() throws Exception {
+        long compared = 0;
+        for (MessageSpec spec : SpecCatalog.all()) {
+            for (short v = spec.validVersions().lowest(); v <= spec.validVersions().highest(); v++) {
+                Random random = new Random(SEED ^ ((long) spec.name().hashCode() << 20) ^ v);
+                for (int b = 0; b < 4; b++) {
+                    byte[] base = validEncoding(spec, v, random);
+                    for (int m = 0; m < 10; m++) {
+                        StringBuilder how = new StringBuilder();
+                        byte[] input = mutate(base, random, how);
+                        byte[] kafka = kafkaNormalForm(spec, v, input);
+                        byte[] ours = kafka == null ? null : oursNormalForm(spec, v, input);
+                        if (ours != null) {
+                            compared++;
+                            assertArrayEquals(kafka, ours, spec.name() + " v" + v + " (seed " + SEED + ", mutations "
+                                    + how + ") input " + HexFormat.of().formatHex(input));
+                        }
+                    }
+                }
+            }
+        }
+        System.out.printf("MessageFuzzTest: %d mutated frames read alike by both decoders, seed %d%n", compared, SEED);
+        assertTrue(compared > 1000, compared + " frames compared");
+    }
+
+    /** What Kafka writes after reading {@code input} whole; null when it rejects it, leaves bytes or cannot write it. */
+    private static byte[] kafkaNormalForm(MessageSpec spec, short version, byte[] input) {
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(input);
+            org.apache.kafka.common.protocol.Message message = (org.apache.kafka.common.protocol.Message)
+                    SpecCatalog.kafkaClass(spec).getConstructor(Readable.class, short.class)
+                            .newInstance(new ByteBufferAccessor(buffer), version);
+            return buffer.hasRemaining() ? null : KafkaOracle.write(message, version);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static byte[] oursNormalForm(MessageSpec spec, short version, byte[] input) {
+        Message message;
+        try {
+            message = Messages.read(SpecCatalog.newOurs(spec), Unpooled.wrappedBuffer(input), version);
+        } catch (ProtocolException rejected) {
+            return null;
+        }
+        ByteBuf out = Messages.toByteBuf(message, version);
+        try {
+            return ByteBufUtil.getBytes(out);
+        } finally {
+            out.release();
+        }
     }
 
     private static byte[] validEncoding(MessageSpec spec, short version, Random random) {
