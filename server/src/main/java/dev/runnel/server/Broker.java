@@ -10,6 +10,22 @@ import dev.runnel.server.api.ApiVersionsHandler;
 import dev.runnel.log.PartitionLog;
 import dev.runnel.server.api.AlterConfigsHandler;
 import dev.runnel.server.api.CreatePartitionsHandler;
+import dev.runnel.server.api.DeleteGroupsHandler;
+import dev.runnel.server.api.DescribeGroupsHandler;
+import dev.runnel.server.api.FindCoordinatorHandler;
+import dev.runnel.server.api.HeartbeatHandler;
+import dev.runnel.server.api.JoinGroupHandler;
+import dev.runnel.server.api.LeaveGroupHandler;
+import dev.runnel.server.api.ListGroupsHandler;
+import dev.runnel.server.api.OffsetCommitHandler;
+import dev.runnel.server.api.OffsetDeleteHandler;
+import dev.runnel.server.api.OffsetFetchHandler;
+import dev.runnel.server.api.SyncGroupHandler;
+import dev.runnel.log.TopicPartition;
+import dev.runnel.server.group.ConsumerOffsetsLog;
+import dev.runnel.server.group.GroupCoordinator;
+import dev.runnel.server.group.GroupCoordinatorConfig;
+import dev.runnel.server.metadata.TopicNames;
 import dev.runnel.server.api.DescribeClusterHandler;
 import dev.runnel.server.api.DescribeConfigsHandler;
 import dev.runnel.server.api.DescribeLogDirsHandler;
@@ -57,6 +73,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
@@ -77,6 +94,7 @@ public final class Broker implements AutoCloseable {
     private final Partitions partitions;
     private final HashedWheelTimer timer;
     private final TopicService topics;
+    private final GroupCoordinator groups;
     private final BrokerServer network;
     private final ScheduledExecutorService scheduler;
     private volatile Node self;
@@ -86,6 +104,8 @@ public final class Broker implements AutoCloseable {
         Path logDir = config.logDirs().get(0);
         Files.createDirectories(logDir);
         this.clusterId = MetaProperties.loadOrCreate(logDir, config.nodeId(), null);
+        Endpoint configured = config.advertisedListeners().get(0);
+        this.self = new Node(config.nodeId(), configured.host(), configured.port(), config.getString("broker.rack"));
         this.store = LocalMetadataStore.open(logDir);
         this.flusher = new GroupCommitFlusher("runnel-flusher");
         Clock clock = Clock.systemUTC();
@@ -125,6 +145,10 @@ public final class Broker implements AutoCloseable {
         dynamicConfigs.restore();
         partitions.reconcile(store);
 
+        this.groups = new GroupCoordinator(GroupCoordinatorConfig.from(config),
+                new ConsumerOffsetsLog(partitions, store, System::currentTimeMillis), timer, System::currentTimeMillis,
+                p -> partitions.lane(new TopicPartition(TopicNames.CONSUMER_OFFSETS, p)));
+
         HandlerRegistry registry = new HandlerRegistry();
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
         registry.register(apiVersions)
@@ -143,7 +167,18 @@ public final class Broker implements AutoCloseable {
                 .register(new IncrementalAlterConfigsHandler(store, topics, dynamicConfigs, ForkJoinPool.commonPool()))
                 .register(new DescribeClusterHandler(liveCluster))
                 .register(new DescribeLogDirsHandler(config.logDirs(), this::replicaLogs))
-                .register(new ListPartitionReassignmentsHandler());
+                .register(new ListPartitionReassignmentsHandler())
+                .register(new FindCoordinatorHandler(groups, liveCluster))
+                .register(new JoinGroupHandler(groups))
+                .register(new SyncGroupHandler(groups))
+                .register(new HeartbeatHandler(groups))
+                .register(new LeaveGroupHandler(groups))
+                .register(new OffsetCommitHandler(groups, store))
+                .register(new OffsetFetchHandler(groups, store))
+                .register(new OffsetDeleteHandler(groups, store))
+                .register(new ListGroupsHandler(groups))
+                .register(new DescribeGroupsHandler(groups))
+                .register(new DeleteGroupsHandler(groups));
         this.network = new BrokerServer(config, new RequestProcessor(registry, apiVersions, Broker::fileRegion));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("runnel-scheduler", true));
     }
@@ -152,6 +187,7 @@ public final class Broker implements AutoCloseable {
     public static Broker start(BrokerConfig config) throws IOException, InterruptedException {
         Broker broker = new Broker(config);
         try {
+            broker.loadGroupCoordinator();
             broker.network.start();
         } catch (RuntimeException | InterruptedException e) {
             broker.close();
@@ -162,11 +198,35 @@ public final class Broker implements AutoCloseable {
                 config.getString("broker.rack"));
         long retentionCheckMs = config.getLong("log.retention.check.interval.ms");
         broker.scheduler.scheduleWithFixedDelay(broker::maintenance, retentionCheckMs, retentionCheckMs, TimeUnit.MILLISECONDS);
+        long offsetsCheckMs = config.getLong("offsets.retention.check.interval.ms");
+        broker.scheduler.scheduleWithFixedDelay(() -> broker.groups.expireOffsets(), offsetsCheckMs, offsetsCheckMs, TimeUnit.MILLISECONDS);
         long flushCheckMs = config.getLong("log.flush.scheduler.interval.ms");
         if (flushCheckMs > 0 && flushCheckMs < Long.MAX_VALUE) {
             broker.scheduler.scheduleWithFixedDelay(broker::maintenance, flushCheckMs, flushCheckMs, TimeUnit.MILLISECONDS);
         }
         return broker;
+    }
+
+    /**
+     * Creates {@code __consumer_offsets} (compacted, {@code offsets.topic.num.partitions} partitions) when it does
+     * not exist, and loads every partition into the group coordinator: a single broker leads them all.
+     */
+    private void loadGroupCoordinator() {
+        int count = config.getInt("offsets.topic.num.partitions");
+        if (store.topic(TopicNames.CONSUMER_OFFSETS).isEmpty()) {
+            TopicService.Result created = topics.create(new TopicService.NewTopic(TopicNames.CONSUMER_OFFSETS, count,
+                    (short) 1, Map.of(), Map.of("cleanup.policy", "compact", "compression.type", "producer",
+                    "segment.bytes", String.valueOf(config.get("offsets.topic.segment.bytes")))), false).join();
+            if (!created.error().isSuccess()) {
+                throw new IllegalStateException("Cannot create " + TopicNames.CONSUMER_OFFSETS + ": " + created.error().message());
+            }
+        }
+        int partitionCount = store.topic(TopicNames.CONSUMER_OFFSETS).orElseThrow().partitionCount();
+        List<CompletableFuture<Void>> loads = new ArrayList<>();
+        for (int p = 0; p < partitionCount; p++) {
+            loads.add(groups.loadPartition(p));
+        }
+        CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).join();
     }
 
     /** The advertised endpoint of the first listener, with the port actually bound when the configured one was 0. */

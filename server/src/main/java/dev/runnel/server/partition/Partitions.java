@@ -91,6 +91,11 @@ public final class Partitions implements PartitionLogs, AutoCloseable {
         }, lanes.laneFor(tp));
     }
 
+    /** The lane of a partition: the one thread that changes its log and any state stored in it. */
+    public java.util.concurrent.Executor lane(TopicPartition tp) {
+        return lanes.laneFor(tp);
+    }
+
     /** Runs {@code work} on the partition's lane, the only thread that may change it. */
     public <T> CompletableFuture<T> onLane(TopicPartition tp, java.util.function.Supplier<T> work) {
         return CompletableFuture.supplyAsync(work, lanes.laneFor(tp));
