@@ -35,6 +35,7 @@ final class CoordinatorShard {
     final Map<String, ClassicGroup> groups = new HashMap<>();
     final OffsetStore offsets = new OffsetStore();
     final Rebalancer rebalancer;
+    final JoinGroupOperation joins;
     final GroupMembership membership;
     final OffsetOperations offsetOperations;
     final GroupAdministration administration;
@@ -53,6 +54,7 @@ final class CoordinatorShard {
         this.config = config;
         this.reload = reload;
         this.rebalancer = new Rebalancer(this);
+        this.joins = new JoinGroupOperation(this);
         this.membership = new GroupMembership(this);
         this.offsetOperations = new OffsetOperations(this);
         this.administration = new GroupAdministration(this, offsetOperations);
