@@ -35,7 +35,7 @@ final class ClassicGroup {
     private final Map<String, String> staticMembers = new HashMap<>();
     private final Set<String> pendingJoinMembers = new HashSet<>();
     private final Set<String> pendingSyncMembers = new HashSet<>();
-    private final Map<String, Integer> supportedProtocols = new HashMap<>();
+    private final ProtocolVotes protocols = new ProtocolVotes();
     private int awaitingJoin;
     private boolean newMemberAdded;
     private Set<String> subscribedTopics;
@@ -187,7 +187,7 @@ final class ClassicGroup {
             leaderId = member.memberId();
         }
         members.put(member.memberId(), member);
-        countProtocols(member, 1);
+        protocols.add(member);
         if (member.isAwaitingJoin()) {
             awaitingJoin++;
         }
@@ -197,7 +197,7 @@ final class ClassicGroup {
     void remove(String memberId) {
         ClassicGroupMember removed = members.remove(memberId);
         if (removed != null) {
-            countProtocols(removed, -1);
+            protocols.remove(removed);
             if (removed.isAwaitingJoin()) {
                 awaitingJoin--;
             }
@@ -216,9 +216,9 @@ final class ClassicGroup {
     /** Updates a member's protocols and timeouts and parks (or, with null, unparks) its JoinGroup. */
     void updateMember(ClassicGroupMember member, List<ClassicGroupMember.Protocol> protocols, int rebalanceTimeoutMs,
                       int sessionTimeoutMs, java.util.concurrent.CompletableFuture<JoinGroupResponse> future) {
-        countProtocols(member, -1);
+        this.protocols.remove(member);
         member.update(protocols, rebalanceTimeoutMs, sessionTimeoutMs);
-        countProtocols(member, 1);
+        this.protocols.add(member);
         if (future != null && !member.isAwaitingJoin()) {
             awaitingJoin++;
         } else if (future == null && member.isAwaitingJoin()) {
@@ -335,26 +335,12 @@ final class ClassicGroup {
 
     // ---- protocols
 
-    private void countProtocols(ClassicGroupMember member, int delta) {
-        for (ClassicGroupMember.Protocol p : member.protocols()) {
-            supportedProtocols.merge(p.name(), delta, Integer::sum);
-        }
-    }
-
     /** Whether a member of this type supporting these protocols may join (INCONSISTENT_GROUP_PROTOCOL otherwise). */
     boolean supportsProtocols(String memberProtocolType, List<ClassicGroupMember.Protocol> memberProtocols) {
         if (isInState(ClassicGroupState.EMPTY)) {
             return !memberProtocolType.isEmpty() && !memberProtocols.isEmpty();
         }
-        if (protocolType == null || !protocolType.equals(memberProtocolType)) {
-            return false;
-        }
-        for (ClassicGroupMember.Protocol p : memberProtocols) {
-            if (supportedProtocols.getOrDefault(p.name(), 0) == members.size()) {
-                return true;
-            }
-        }
-        return false;
+        return memberProtocolType.equals(protocolType) && protocols.anySupportedByAll(memberProtocols, members.size());
     }
 
     /** The protocol every member supports that gets most first-preference votes. */
@@ -362,25 +348,7 @@ final class ClassicGroup {
         if (members.isEmpty()) {
             throw new IllegalStateException("cannot select a protocol for empty group " + groupId);
         }
-        Set<String> candidates = new HashSet<>();
-        supportedProtocols.forEach((name, count) -> {
-            if (count == members.size()) {
-                candidates.add(name);
-            }
-        });
-        Map<String, Integer> votes = new LinkedHashMap<>();
-        for (ClassicGroupMember m : members.values()) {
-            votes.merge(m.vote(candidates), 1, Integer::sum);
-        }
-        String best = null;
-        int bestVotes = -1;
-        for (Map.Entry<String, Integer> e : votes.entrySet()) {
-            if (e.getValue() > bestVotes) {
-                best = e.getKey();
-                bestVotes = e.getValue();
-            }
-        }
-        return best;
+        return protocols.select(members.values());
     }
 
     /** Starts the next generation: CompletingRebalance with a chosen protocol, or Empty. */

@@ -21,6 +21,7 @@ public interface CoordinatorLog {
     /**
      * Reads {@code partition} from its log start to its end, passing every record this coordinator keeps to
      * {@code sink} in log order (records of unknown types are skipped). Completes when the end is reached.
+     * The sink may be called on any thread, one record at a time, and not after the future completes.
      */
     CompletableFuture<Void> replay(int partition, Consumer<CoordinatorRecord> sink);
 }

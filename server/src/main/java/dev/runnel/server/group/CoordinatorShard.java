@@ -35,12 +35,14 @@ final class CoordinatorShard {
     final Map<String, ClassicGroup> groups = new HashMap<>();
     final OffsetStore offsets = new OffsetStore();
     final Rebalancer rebalancer;
+    final JoinGroupOperation joins;
     final GroupMembership membership;
     final OffsetOperations offsetOperations;
     final GroupAdministration administration;
     private final CoordinatorLog log;
     private final Runnable reload;
     private volatile Status status = Status.LOADING;
+    private final CompletableFuture<Void> loaded = new CompletableFuture<>();
     private CompletableFuture<Void> lastAppend = CompletableFuture.completedFuture(null);
 
     CoordinatorShard(int partition, Executor lane, CoordinatorLog log, Timer timer, LongSupplier clock,
@@ -53,6 +55,7 @@ final class CoordinatorShard {
         this.config = config;
         this.reload = reload;
         this.rebalancer = new Rebalancer(this);
+        this.joins = new JoinGroupOperation(this);
         this.membership = new GroupMembership(this);
         this.offsetOperations = new OffsetOperations(this);
         this.administration = new GroupAdministration(this, offsetOperations);
@@ -66,7 +69,6 @@ final class CoordinatorShard {
 
     /** Replays the partition's log; the shard serves requests once the returned future completes. */
     CompletableFuture<Void> load() {
-        CompletableFuture<Void> loaded = new CompletableFuture<>();
         lane.execute(() -> log.replay(partition, this::replay).whenComplete((v, t) -> lane.execute(() -> {
             if (t != null) {
                 LOG.error("Loading __consumer_offsets-{} failed", partition, t);
@@ -86,12 +88,13 @@ final class CoordinatorShard {
     /** Stops serving: parked requests get NOT_COORDINATOR, timers stop. */
     void unload() {
         status = Status.UNLOADED;
-        lane.execute(() -> {
+        // a replay still feeding records must finish before the groups are touched
+        loaded.handle((v, t) -> null).thenRun(() -> lane.execute(() -> {
             timer.cancelAll();
             for (ClassicGroup g : groups.values()) {
                 g.failAllParked(Errors.NOT_COORDINATOR);
             }
-        });
+        }));
     }
 
     private Errors unavailable() {

@@ -143,7 +143,7 @@ public final class GroupCoordinator {
             return CompletableFuture.completedFuture(joinError(request, Errors.INVALID_SESSION_TIMEOUT));
         }
         CompletableFuture<JoinGroupResponse> response = new CompletableFuture<>();
-        onShard(request.groupId(), s -> s.write(() -> s.rebalancer.join(requester, request, response)))
+        onShard(request.groupId(), s -> s.write(() -> s.joins.join(requester, request, response)))
                 .whenComplete((v, t) -> {
                     if (t != null && !response.isDone()) {
                         response.complete(new JoinGroupResponse().setErrorCode(GroupException.errorOf(t).code()));

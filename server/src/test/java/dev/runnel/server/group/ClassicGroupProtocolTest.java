@@ -326,4 +326,39 @@ class ClassicGroupProtocolTest {
         assertEquals(generation + 1, done.generationId());
         assertEquals(1, done.members().size());
     }
+
+    @Test
+    void administratorRemovesStaticMembersByInstanceId() {
+        CompletableFuture<JoinGroupResponse> a = h.joinStatic("s", "", "instance-a");
+        h.advance(3000);
+        int generation = stabilize("s", List.of(done(a)));
+        LeaveGroupResponse r = done(h.call(h.leave, 4, new LeaveGroupRequest().setGroupId("s").setMembers(List.of(
+                new LeaveGroupRequest.MemberIdentity().setGroupInstanceId("instance-a"),
+                new LeaveGroupRequest.MemberIdentity().setGroupInstanceId("instance-z")))));
+        assertEquals(0, r.members().get(0).errorCode());
+        assertEquals(Errors.UNKNOWN_MEMBER_ID.code(), r.members().get(1).errorCode());
+        assertEquals("Empty", describe("s").groupState());
+        CompletableFuture<JoinGroupResponse> back = h.joinStatic("s", "", "instance-a");
+        h.advance(3000);
+        // leaving emptied the group (generation + 1); coming back is the next generation
+        assertEquals(generation + 2, done(back).generationId());
+    }
+
+    @Test
+    void describeReportsUnknownGroupsAsDeadAndFromV6WithAnError() {
+        DescribeGroupsResponse v5 = done(h.call(h.describe, 5, new DescribeGroupsRequest().setGroups(List.of("ghost"))));
+        assertEquals("Dead", v5.groups().get(0).groupState());
+        assertEquals(0, v5.groups().get(0).errorCode());
+        DescribeGroupsResponse v6 = done(h.call(h.describe, 6, new DescribeGroupsRequest().setGroups(List.of("ghost"))
+                .setIncludeAuthorizedOperations(true)));
+        assertEquals(Errors.GROUP_ID_NOT_FOUND.code(), v6.groups().get(0).errorCode());
+        CompletableFuture<JoinGroupResponse> f = h.joinNew("g");
+        h.advance(3000);
+        done(f);
+        DescribeGroupsResponse joining = done(h.call(h.describe, 6, new DescribeGroupsRequest().setGroups(List.of("g"))
+                .setIncludeAuthorizedOperations(true)));
+        assertEquals("CompletingRebalance", joining.groups().get(0).groupState());
+        assertEquals("", joining.groups().get(0).protocolData(), "the protocol is shown once Stable");
+        assertEquals((1 << 3) | (1 << 6) | (1 << 8), joining.groups().get(0).authorizedOperations());
+    }
 }

@@ -24,7 +24,16 @@ import dev.runnel.wire.message.SyncGroupRequest;
 import dev.runnel.wire.message.SyncGroupResponse;
 import dev.runnel.wire.protocol.ApiMessage;
 
+import dev.runnel.wire.message.ApiMessageType;
+import dev.runnel.wire.protocol.Messages;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.requests.AbstractResponse;
+
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,6 +46,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -102,11 +112,41 @@ final class GroupHarness {
         timer.advance(ms);
     }
 
+    /**
+     * Sends {@code request} as a client would: it goes through our wire encoding at {@code version} and back, so
+     * fields the version lacks are dropped; the response is encoded at that version and must parse with
+     * kafka-clients.
+     */
     @SuppressWarnings("unchecked")
     <Q extends ApiMessage, R> CompletableFuture<R> call(ApiHandler<Q> handler, int version, Q request) {
-        RequestContext context = new RequestContext(handler.api(), (short) version, 1, "client",
+        short v = (short) version;
+        RequestContext context = new RequestContext(handler.api(), v, 1, "client",
                 new InetSocketAddress("127.0.0.1", 40000));
-        return (CompletableFuture<R>) (CompletableFuture<?>) handler.handle(context, request);
+        Q decoded = throughTheWire(request, v);
+        return (CompletableFuture<R>) (CompletableFuture<?>) handler.handle(context, decoded)
+                .thenApply(response -> kafkaCanRead(response, v));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <Q extends ApiMessage> Q throughTheWire(Q request, short version) {
+        ByteBuf buf = Messages.toByteBuf(request, version);
+        try {
+            return Messages.read((Q) ApiMessageType.forKey(request.apiKey()).newRequest(), buf, version);
+        } finally {
+            buf.release();
+        }
+    }
+
+    private static ApiMessage kafkaCanRead(ApiMessage response, short version) {
+        ByteBuf buf = Messages.toByteBuf(response, version);
+        try {
+            ByteBuffer bytes = ByteBuffer.wrap(ByteBufUtil.getBytes(buf));
+            AbstractResponse.parseResponse(ApiKeys.forId(response.apiKey()), new ByteBufferAccessor(bytes), version);
+            assertEquals(0, bytes.remaining(), "kafka-clients read the whole response");
+        } finally {
+            buf.release();
+        }
+        return response;
     }
 
     static <T> T done(CompletableFuture<T> future) {
