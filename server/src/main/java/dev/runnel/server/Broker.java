@@ -29,6 +29,7 @@ import dev.runnel.server.metadata.TopicNames;
 import dev.runnel.server.api.DescribeClusterHandler;
 import dev.runnel.server.api.DescribeConfigsHandler;
 import dev.runnel.server.api.DescribeLogDirsHandler;
+import dev.runnel.server.api.DescribeTopicPartitionsHandler;
 import dev.runnel.server.api.IncrementalAlterConfigsHandler;
 import dev.runnel.server.api.ListPartitionReassignmentsHandler;
 import dev.runnel.server.config.DynamicBrokerConfigs;
@@ -168,6 +169,7 @@ public final class Broker implements AutoCloseable {
                 .register(new DescribeClusterHandler(liveCluster))
                 .register(new DescribeLogDirsHandler(config.logDirs(), this::replicaLogs))
                 .register(new ListPartitionReassignmentsHandler())
+                .register(new DescribeTopicPartitionsHandler(store, config.getInt("max.request.partition.size.limit")))
                 .register(new FindCoordinatorHandler(groups, liveCluster))
                 .register(new JoinGroupHandler(groups))
                 .register(new SyncGroupHandler(groups))

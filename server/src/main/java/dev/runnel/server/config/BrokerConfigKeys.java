@@ -140,6 +140,7 @@ public final class BrokerConfigKeys {
         add("delete.topic.enable", BOOLEAN, true, null, READ_ONLY, "Allow DeleteTopics; when false, topics cannot be deleted.");
         add(MESSAGE_MAX_BYTES, INT, 1048588, atLeast(0), CLUSTER_WIDE, "Largest record batch accepted, in bytes.");
         add("fetch.max.bytes", INT, 57671680, atLeast(1024), READ_ONLY, "Most bytes returned by one fetch.");
+        add("max.request.partition.size.limit", INT, 2000, atLeast(1), READ_ONLY, "Most partitions one DescribeTopicPartitions response lists.");
         add("max.incremental.fetch.session.cache.slots", INT, 1000, atLeast(0), READ_ONLY, "Incremental fetch sessions kept.");
         add("compression.type", STRING, "producer", oneOf("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"),
                 CLUSTER_WIDE, "Compression of stored batches; producer = as the producer sent them.");
