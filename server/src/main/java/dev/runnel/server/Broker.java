@@ -96,6 +96,7 @@ public final class Broker implements AutoCloseable {
     private final HashedWheelTimer timer;
     private final TopicService topics;
     private final GroupCoordinator groups;
+    private CompletableFuture<Void> groupCoordinatorStarted;
     private final BrokerServer network;
     private final ScheduledExecutorService scheduler;
     private volatile Node self;
@@ -170,7 +171,7 @@ public final class Broker implements AutoCloseable {
                 .register(new DescribeLogDirsHandler(config.logDirs(), this::replicaLogs))
                 .register(new ListPartitionReassignmentsHandler())
                 .register(new DescribeTopicPartitionsHandler(store, config.getInt("max.request.partition.size.limit")))
-                .register(new FindCoordinatorHandler(groups, liveCluster))
+                .register(new FindCoordinatorHandler(groups, liveCluster, this::startGroupCoordinator))
                 .register(new JoinGroupHandler(groups))
                 .register(new SyncGroupHandler(groups))
                 .register(new HeartbeatHandler(groups))
@@ -189,7 +190,9 @@ public final class Broker implements AutoCloseable {
     public static Broker start(BrokerConfig config) throws IOException, InterruptedException {
         Broker broker = new Broker(config);
         try {
-            broker.loadGroupCoordinator();
+            if (broker.store.topic(TopicNames.CONSUMER_OFFSETS).isPresent()) {
+                broker.startGroupCoordinator().join();
+            }
             broker.network.start();
         } catch (RuntimeException | InterruptedException e) {
             broker.close();
@@ -211,24 +214,40 @@ public final class Broker implements AutoCloseable {
 
     /**
      * Creates {@code __consumer_offsets} (compacted, {@code offsets.topic.num.partitions} partitions) when it does
-     * not exist, and loads every partition into the group coordinator: a single broker leads them all.
+     * not exist, and loads every partition into the group coordinator: a single broker leads them all. Runs once;
+     * later calls return the same future. At start-up when the topic exists, otherwise on the first FindCoordinator,
+     * as Kafka creates the topic on first use.
      */
-    private void loadGroupCoordinator() {
-        int count = config.getInt("offsets.topic.num.partitions");
-        if (store.topic(TopicNames.CONSUMER_OFFSETS).isEmpty()) {
-            TopicService.Result created = topics.create(new TopicService.NewTopic(TopicNames.CONSUMER_OFFSETS, count,
-                    (short) 1, Map.of(), Map.of("cleanup.policy", "compact", "compression.type", "producer",
-                    "segment.bytes", String.valueOf(config.get("offsets.topic.segment.bytes")))), false).join();
-            if (!created.error().isSuccess()) {
+    private synchronized CompletableFuture<Void> startGroupCoordinator() {
+        if (groupCoordinatorStarted != null) {
+            return groupCoordinatorStarted;
+        }
+        CompletableFuture<TopicService.Result> topic = store.topic(TopicNames.CONSUMER_OFFSETS).isPresent()
+                ? CompletableFuture.completedFuture(null)
+                : topics.create(new TopicService.NewTopic(TopicNames.CONSUMER_OFFSETS,
+                        config.getInt("offsets.topic.num.partitions"), (short) 1, Map.of(),
+                        Map.of("cleanup.policy", "compact", "compression.type", "producer",
+                                "segment.bytes", String.valueOf(config.get("offsets.topic.segment.bytes")))), false);
+        groupCoordinatorStarted = topic.thenCompose(created -> {
+            if (created != null && !created.error().isSuccess()) {
                 throw new IllegalStateException("Cannot create " + TopicNames.CONSUMER_OFFSETS + ": " + created.error().message());
             }
-        }
-        int partitionCount = store.topic(TopicNames.CONSUMER_OFFSETS).orElseThrow().partitionCount();
-        List<CompletableFuture<Void>> loads = new ArrayList<>();
-        for (int p = 0; p < partitionCount; p++) {
-            loads.add(groups.loadPartition(p));
-        }
-        CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).join();
+            int partitionCount = store.topic(TopicNames.CONSUMER_OFFSETS).orElseThrow().partitionCount();
+            List<CompletableFuture<Void>> loads = new ArrayList<>();
+            for (int p = 0; p < partitionCount; p++) {
+                loads.add(groups.loadPartition(p));
+            }
+            return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new));
+        });
+        groupCoordinatorStarted.whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.error("Cannot start the group coordinator", error);
+                synchronized (this) {
+                    groupCoordinatorStarted = null; // the next FindCoordinator tries again
+                }
+            }
+        });
+        return groupCoordinatorStarted;
     }
 
     /** The advertised endpoint of the first listener, with the port actually bound when the configured one was 0. */

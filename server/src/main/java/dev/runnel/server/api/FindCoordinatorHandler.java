@@ -26,10 +26,21 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
 
     private final GroupCoordinator groups;
     private final ClusterView cluster;
+    private final Runnable startCoordinator;
 
     public FindCoordinatorHandler(GroupCoordinator groups, ClusterView cluster) {
+        this(groups, cluster, () -> { });
+    }
+
+    /**
+     * @param startCoordinator asked, without waiting, to create and load {@code __consumer_offsets} when a group
+     *                         is looked up before it exists: Kafka creates that topic on first use too, and the
+     *                         client retries after COORDINATOR_NOT_AVAILABLE
+     */
+    public FindCoordinatorHandler(GroupCoordinator groups, ClusterView cluster, Runnable startCoordinator) {
         this.groups = groups;
         this.cluster = cluster;
+        this.startCoordinator = startCoordinator;
     }
 
     @Override
@@ -76,6 +87,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         GroupCoordinator.PartitionState state = groups.partitionState(groups.partitionFor(key));
         Node self = localNode();
         if (state == GroupCoordinator.PartitionState.NOT_COORDINATOR || self == null) {
+            startCoordinator.run();
             return new Answer(Errors.COORDINATOR_NOT_AVAILABLE, NO_NODE);
         }
         return new Answer(Errors.NONE, self);

@@ -78,7 +78,11 @@ final class CoordinatorShard {
             if (status == Status.LOADING) {
                 status = Status.ACTIVE;
                 rebalancer.onLoaded();
-                LOG.info("Loaded __consumer_offsets-{}: {} groups", partition, groups.size());
+                if (groups.isEmpty()) {
+                    LOG.debug("Loaded __consumer_offsets-{}: no groups", partition);
+                } else {
+                    LOG.info("Loaded __consumer_offsets-{}: {} groups", partition, groups.size());
+                }
             }
             loaded.complete(null);
         })));
