@@ -288,6 +288,46 @@ class LogCleanerTest {
     }
 
     @Test
+    void readersOnOtherThreadsKeepReadingWhileSegmentsAreSwapped() throws Exception {
+        PartitionLog log = openLog(compacted(1 << 20), false);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        KeyedLog.append(log, KeyedLog.batch(Compression.NONE, 1, new String[] {"k"}, new String[] {"v"}));
+        Thread reader = new Thread(() -> {
+            Random random = new Random(1);
+            try {
+                while (!done.get()) {
+                    long end = log.logEndOffset();
+                    long offset = random.nextLong(end);
+                    List<RecordBatch> batches = Batches.readAndRelease(log.read(offset, 4096, true, Long.MAX_VALUE));
+                    assertFalse(batches.isEmpty(), "offset " + offset + " below the log end " + end);
+                    assertTrue(batches.get(batches.size() - 1).lastOffset() >= offset);
+                    reads.incrementAndGet();
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        reader.start();
+        LogCleaner cleaner = new LogCleaner();
+        for (int round = 0; round < 40; round++) {
+            for (int i = 0; i < 20; i++) {
+                KeyedLog.append(log, KeyedLog.batch(Compression.NONE, 1, new String[] {"k" + i % 3}, new String[] {"v" + round}));
+            }
+            log.roll();
+            cleaner.clean(log, clock.millis());
+        }
+        done.set(true);
+        reader.join(10_000);
+        if (failure.get() != null) {
+            throw new AssertionError("reader failed after " + reads.get() + " reads", failure.get());
+        }
+        assertFalse(log.isOffline());
+        assertTrue(reads.get() > 0);
+    }
+
+    @Test
     void cleanerCheckpointSurvivesARestart() throws IOException {
         Path dirRoot = root.resolve("dir");
         LogConfig config = compacted(1 << 20);
