@@ -19,6 +19,8 @@ final class FileBatches {
     long lastOffset;
     long maxTimestamp;
     short attributes;
+    long producerId;
+    short producerEpoch;
 
     private final FileChannel channel;
     private final ByteBuffer header = ByteBuffer.allocate(RecordBatchView.HEADER_SIZE);
@@ -53,6 +55,8 @@ final class FileBatches {
         lastOffset = baseOffset + header.getInt(RecordBatchView.LAST_OFFSET_DELTA_OFFSET);
         maxTimestamp = header.getLong(RecordBatchView.MAX_TIMESTAMP_OFFSET);
         attributes = header.getShort(RecordBatchView.ATTRIBUTES_OFFSET);
+        producerId = header.getLong(RecordBatchView.PRODUCER_ID_OFFSET);
+        producerEpoch = header.getShort(RecordBatchView.PRODUCER_EPOCH_OFFSET);
         return true;
     }
 

@@ -21,6 +21,7 @@ import java.util.Set;
  * @param deleteRetentionMs     {@code delete.retention.ms}: how long compaction keeps tombstones
  * @param minCompactionLagMs    {@code min.compaction.lag.ms}
  * @param minCleanableDirtyRatio {@code min.cleanable.dirty.ratio}
+ * @param maxCompactionLagMs    {@code max.compaction.lag.ms}: a dirty record older than this is compacted whatever the ratio
  * @param flushMessages         {@code flush.messages}: fsync after this many unflushed messages
  * @param flushMs               {@code flush.ms}: fsync when the oldest unflushed data is this old
  * @param fileDeleteDelayMs     {@code file.delete.delay.ms}: how long a {@code .deleted} segment waits before removal
@@ -39,6 +40,7 @@ public record LogConfig(
         long deleteRetentionMs,
         long minCompactionLagMs,
         double minCleanableDirtyRatio,
+        long maxCompactionLagMs,
         long flushMessages,
         long flushMs,
         long fileDeleteDelayMs) {
@@ -55,6 +57,7 @@ public record LogConfig(
     public static final String DELETE_RETENTION_MS = "delete.retention.ms";
     public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
     public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
+    public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
     public static final String FLUSH_MESSAGES = "flush.messages";
     public static final String FLUSH_MS = "flush.ms";
     public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
@@ -62,14 +65,14 @@ public record LogConfig(
     /** The names this record understands; other topic configs belong to the server. */
     public static final Set<String> NAMES = Set.of(SEGMENT_BYTES, SEGMENT_MS, SEGMENT_INDEX_BYTES, INDEX_INTERVAL_BYTES,
             RETENTION_MS, RETENTION_BYTES, MAX_MESSAGE_BYTES, MESSAGE_TIMESTAMP_TYPE, CLEANUP_POLICY,
-            DELETE_RETENTION_MS, MIN_COMPACTION_LAG_MS, MIN_CLEANABLE_DIRTY_RATIO, FLUSH_MESSAGES, FLUSH_MS,
+            DELETE_RETENTION_MS, MIN_COMPACTION_LAG_MS, MIN_CLEANABLE_DIRTY_RATIO, MAX_COMPACTION_LAG_MS, FLUSH_MESSAGES, FLUSH_MS,
             FILE_DELETE_DELAY_MS);
 
     private static final long SEVEN_DAYS_MS = 7L * 24 * 60 * 60 * 1000;
 
     /** Kafka's defaults. */
     public static final LogConfig DEFAULT = new LogConfig(1024 * 1024 * 1024, SEVEN_DAYS_MS, 10 * 1024 * 1024, 4096,
-            SEVEN_DAYS_MS, -1, 1024 * 1024 + 12, false, false, true, 24L * 60 * 60 * 1000, 0, 0.5,
+            SEVEN_DAYS_MS, -1, 1024 * 1024 + 12, false, false, true, 24L * 60 * 60 * 1000, 0, 0.5, Long.MAX_VALUE,
             Long.MAX_VALUE, Long.MAX_VALUE, 60_000);
 
     public LogConfig {
@@ -83,6 +86,7 @@ public record LogConfig(
         require(deleteRetentionMs >= 0, DELETE_RETENTION_MS, deleteRetentionMs);
         require(minCompactionLagMs >= 0, MIN_COMPACTION_LAG_MS, minCompactionLagMs);
         require(minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1, MIN_CLEANABLE_DIRTY_RATIO, minCleanableDirtyRatio);
+        require(maxCompactionLagMs >= 1, MAX_COMPACTION_LAG_MS, maxCompactionLagMs);
         require(flushMessages >= 1, FLUSH_MESSAGES, flushMessages);
         require(flushMs >= 0, FLUSH_MS, flushMs);
         require(fileDeleteDelayMs >= 0, FILE_DELETE_DELAY_MS, fileDeleteDelayMs);
@@ -126,6 +130,7 @@ public record LogConfig(
                 v.integer(MAX_MESSAGE_BYTES, maxMessageBytes), logAppendTime, compact, delete,
                 v.longValue(DELETE_RETENTION_MS, deleteRetentionMs), v.longValue(MIN_COMPACTION_LAG_MS, minCompactionLagMs),
                 v.doubleValue(MIN_CLEANABLE_DIRTY_RATIO, minCleanableDirtyRatio),
+                v.longValue(MAX_COMPACTION_LAG_MS, maxCompactionLagMs),
                 v.longValue(FLUSH_MESSAGES, flushMessages), v.longValue(FLUSH_MS, flushMs),
                 v.longValue(FILE_DELETE_DELAY_MS, fileDeleteDelayMs));
     }

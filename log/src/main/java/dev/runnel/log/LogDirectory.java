@@ -24,6 +24,7 @@ import java.util.function.Function;
  * <pre>
  * recovery-point-offset-checkpoint   {@link CheckpointFile} entries "topic partition offset": offsets below are flushed
  * log-start-offset-checkpoint        same format: each partition's log start offset
+ * cleaner-offset-checkpoint          same format: each compacted partition's first dirty offset ({@link LogCleaner})
  * .kafka_cleanshutdown               present only between a clean close and the next open; Kafka's JSON
  *                                    {"version":0,"brokerEpoch":-1}. Present at open means: no recovery scan
  * my-topic-0/                        one directory per partition ({@link PartitionLog})
@@ -36,6 +37,7 @@ import java.util.function.Function;
 public final class LogDirectory implements AutoCloseable {
     public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
     public static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
+    public static final String CLEANER_OFFSET_CHECKPOINT = "cleaner-offset-checkpoint";
     public static final String CLEAN_SHUTDOWN_FILE = ".kafka_cleanshutdown";
     /** Kafka renames a deleted partition to {@code <topic>-<partition>.<uuid>-delete} before removing it. */
     private static final String DELETE_DIR_SUFFIX = "-delete";
@@ -77,11 +79,13 @@ public final class LogDirectory implements AutoCloseable {
         LogDirectory directory = new LogDirectory(root, resources, configs, producerStates, flusher, clean);
         Map<TopicPartition, Long> recoveryPoints = readOffsets(root.resolve(RECOVERY_POINT_CHECKPOINT));
         Map<TopicPartition, Long> startOffsets = readOffsets(root.resolve(LOG_START_OFFSET_CHECKPOINT));
+        Map<TopicPartition, Long> dirtyOffsets = readOffsets(root.resolve(CLEANER_OFFSET_CHECKPOINT));
         for (Path dir : partitionDirectories(root)) {
             TopicPartition tp = TopicPartition.parseDirectoryName(dir.getFileName().toString());
             PartitionLog log = PartitionLog.open(dir, tp, configs.apply(tp), resources,
                     recoveryPoints.getOrDefault(tp, 0L), startOffsets.getOrDefault(tp, 0L), clean,
                     producerStates.apply(tp, dir), flusher, directory::markOffline);
+            log.setFirstDirtyOffset(dirtyOffsets.getOrDefault(tp, 0L));
             directory.logs.put(tp, log);
         }
         Files.deleteIfExists(marker);
@@ -156,19 +160,27 @@ public final class LogDirectory implements AutoCloseable {
         }
     }
 
-    /** Writes the recovery point and log start offset checkpoints (Kafka does so every 60 s and on close). */
+    /**
+     * Writes the recovery point, log start offset and cleaner checkpoints (Kafka does so every 60 s and on close;
+     * the cleaner checkpoint after each clean, which calling this after {@link LogCleaner} runs also achieves).
+     */
     public void checkpoint() {
         checkOnline();
         List<String> recovery = new ArrayList<>();
         List<String> starts = new ArrayList<>();
+        List<String> dirty = new ArrayList<>();
         for (PartitionLog log : logs.values()) {
             TopicPartition tp = log.topicPartition();
             recovery.add(tp.topic() + " " + tp.partition() + " " + log.recoveryPoint());
             starts.add(tp.topic() + " " + tp.partition() + " " + log.logStartOffset());
+            if (log.firstDirtyOffset() > 0) {
+                dirty.add(tp.topic() + " " + tp.partition() + " " + log.firstDirtyOffset());
+            }
         }
         try {
             CheckpointFile.write(root.resolve(RECOVERY_POINT_CHECKPOINT), recovery);
             CheckpointFile.write(root.resolve(LOG_START_OFFSET_CHECKPOINT), starts);
+            CheckpointFile.write(root.resolve(CLEANER_OFFSET_CHECKPOINT), dirty);
         } catch (IOException e) {
             throw markOffline(new LogStorageException("cannot write checkpoints in " + root, e));
         }

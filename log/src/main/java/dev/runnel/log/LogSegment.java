@@ -83,6 +83,14 @@ final class LogSegment {
         return logFile;
     }
 
+    Path offsetIndexFile() {
+        return offsetIndex.file();
+    }
+
+    Path timeIndexFile() {
+        return timeIndex.file();
+    }
+
     /** Whether {@code offset} fits the indexes' 32-bit relative offsets. */
     boolean canHold(long offset) {
         return offset - baseOffset <= Integer.MAX_VALUE && offset >= baseOffset;
@@ -307,12 +315,8 @@ final class LogSegment {
      */
     int recover(long nextSegmentBase, boolean active, Consumer<RecordBatchView> visitor) throws IOException {
         long fileSize = Files.size(logFile);
-        IndexEntries offsets = new IndexEntries(16);
-        IndexEntries times = new IndexEntries(16);
+        SegmentIndexer indexer = new SegmentIndexer(baseOffset, indexIntervalBytes);
         long validBytes = 0;
-        long lastIndexed = 0;
-        long maxTs = -1;
-        long offsetOfMaxTs = baseOffset;
         long minNextOffset = baseOffset;
         SharedChannel channel = resources.files().acquire(logFile);
         try {
@@ -325,17 +329,7 @@ final class LogSegment {
                     if (view.baseOffset() < minNextOffset || view.lastOffset() >= nextSegmentBase || !canHold(view.lastOffset())) {
                         break; // the base offset is outside the CRC: a flipped bit there shows only as disorder
                     }
-                    if (view.maxTimestamp() > maxTs) {
-                        maxTs = view.maxTimestamp();
-                        offsetOfMaxTs = view.lastOffset();
-                    }
-                    if (validBytes - lastIndexed > indexIntervalBytes) {
-                        offsets.add(view.lastOffset(), validBytes);
-                        if (times.count() == 0 || maxTs > times.key(times.count() - 1)) {
-                            times.add(maxTs, offsetOfMaxTs);
-                        }
-                        lastIndexed = validBytes;
-                    }
+                    indexer.add(validBytes, view.lastOffset(), view.maxTimestamp());
                     visitor.accept(view);
                     minNextOffset = view.nextOffset();
                     validBytes += batches.size;
@@ -351,15 +345,15 @@ final class LogSegment {
         } finally {
             channel.release();
         }
-        if (!active && maxTs >= 0 && (times.count() == 0 || maxTs > times.key(times.count() - 1))) {
-            times.add(maxTs, offsetOfMaxTs); // the entry a roll writes
+        if (!active) {
+            indexer.finishRolled();
         }
-        offsetIndex.replace(offsets, active);
-        timeIndex.replace(times, active);
+        offsetIndex.replace(indexer.offsets, active);
+        timeIndex.replace(indexer.times, active);
         size = (int) validBytes;
-        maxTimestamp = maxTs;
-        offsetOfMaxTimestamp = offsetOfMaxTs;
-        bytesSinceLastIndexEntry = (int) (validBytes - lastIndexed);
+        maxTimestamp = indexer.maxTimestamp();
+        offsetOfMaxTimestamp = indexer.offsetOfMaxTimestamp();
+        bytesSinceLastIndexEntry = indexer.bytesSinceLastEntry(validBytes);
         firstBatchTimestamp = UNKNOWN;
         return (int) (fileSize - validBytes);
     }
@@ -449,7 +443,9 @@ final class LogSegment {
         for (Path file : files()) {
             resources.files().invalidate(file);
             if (Files.exists(file)) {
-                Files.move(file, file.resolveSibling(file.getFileName() + LogFiles.DELETED_SUFFIX));
+                // replaces a .deleted file of an earlier segment at this base offset (compacted twice within the delay)
+                Files.move(file, file.resolveSibling(file.getFileName() + LogFiles.DELETED_SUFFIX),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
         offsetIndex.forget();
@@ -488,7 +484,8 @@ final class LogSegment {
         }
     }
 
-    private long firstBatchTimestamp() throws IOException {
+    /** The max timestamp of the first batch (Kafka's segment.ms and max.compaction.lag.ms clock), or -1. */
+    long firstBatchTimestamp() throws IOException {
         if (firstBatchTimestamp == UNKNOWN && size > 0) {
             SharedChannel channel = resources.files().acquire(logFile);
             try {
@@ -502,7 +499,7 @@ final class LogSegment {
     }
 
     /** Reads {@code length} bytes at {@code position} into a new heap buffer the caller must release. */
-    private static ByteBuf readBatch(SharedChannel channel, long position, int length) throws IOException {
+    static ByteBuf readBatch(SharedChannel channel, long position, int length) throws IOException {
         ByteBuf buf = Unpooled.buffer(length);
         try {
             while (buf.writerIndex() < length) {

@@ -3,14 +3,17 @@ package dev.runnel.log;
 import dev.runnel.wire.record.InvalidRecordException;
 import dev.runnel.wire.record.RecordBatchView;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -52,6 +55,10 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long lastFlushMs;
     private volatile boolean highWatermarkFollowsLogEnd = true;
     private volatile LogStorageException failure;
+    /** The log cleaner's checkpoint: offsets below it are clean (Kafka's cleaner-offset-checkpoint entry). */
+    private volatile long firstDirtyOffset;
+    /** Odd while the cleaner swaps segment files; readers retry a read that overlapped a swap (a seqlock). */
+    private final AtomicLong segmentSwaps = new AtomicLong();
 
     private PartitionLog(TopicPartition topicPartition, Path dir, LogConfig config, LogResources resources,
                          ProducerStateHook producerState, GroupCommitFlusher flusher,
@@ -104,6 +111,7 @@ public final class PartitionLog implements AutoCloseable {
      * buffer in place, and the bytes are appended with one write. Nothing changes if validation fails.
      *
      * @throws InvalidRecordException   a corrupt or malformed batch ({@code CORRUPT_MESSAGE})
+     * @throws InvalidRecordKeyException a record without a key on a compacted topic ({@code INVALID_RECORD})
      * @throws RecordTooLargeException  a batch over {@code max.message.bytes} or a request over {@code segment.bytes}
      * @throws LogStorageException      an I/O error; the log is offline
      */
@@ -111,6 +119,9 @@ public final class PartitionLog implements AutoCloseable {
         checkOnline();
         LogConfig cfg = config;
         AppendBatches batches = AppendBatches.validate(records, cfg);
+        if (cfg.compact()) {
+            AppendBatches.requireKeys(records, topicPartition, ByteBufAllocator.DEFAULT);
+        }
         RecordBatchView view = new RecordBatchView();
         for (int at = records.readerIndex(); at < records.writerIndex(); at += view.sizeInBytes()) {
             AppendResult duplicate = producerState.checkBatch(view.wrap(records, at));
@@ -206,22 +217,43 @@ public final class PartitionLog implements AutoCloseable {
             if (offset >= maxOffset || offset == end) {
                 return LogSlice.empty();
             }
+            long swaps = stableSegmentSwaps();
             try {
-                for (Map.Entry<Long, LogSegment> e = segments.floorEntry(offset); e != null; e = segments.higherEntry(e.getKey())) {
-                    LogSlice slice = e.getValue().read(offset, maxBytes, maxOffset, minOneBatch);
-                    if (slice != null) {
-                        return slice;
-                    }
+                LogSlice slice = readSegments(offset, maxBytes, minOneBatch, maxOffset);
+                if (segmentSwaps.get() == swaps) {
+                    return slice;
                 }
-                return LogSlice.empty();
+                slice.release(); // the cleaner swapped segments meanwhile: the files read may not match the map
+                attempt--;
             } catch (NoSuchFileException e) {
-                if (attempt >= 3) {
+                if (segmentSwaps.get() != swaps) {
+                    attempt--;
+                } else if (attempt >= 3) {
                     throw fail("read " + topicPartition, e); // not a concurrent deletion: the file is really gone
                 }
             } catch (IOException e) {
                 throw fail("read " + topicPartition, e);
             }
         }
+    }
+
+    private LogSlice readSegments(long offset, int maxBytes, boolean minOneBatch, long maxOffset) throws IOException {
+        for (Map.Entry<Long, LogSegment> e = segments.floorEntry(offset); e != null; e = segments.higherEntry(e.getKey())) {
+            LogSlice slice = e.getValue().read(offset, maxBytes, maxOffset, minOneBatch);
+            if (slice != null) {
+                return slice;
+            }
+        }
+        return LogSlice.empty();
+    }
+
+    /** The swap counter once no swap is in progress (a swap is a few renames on the writer thread). */
+    private long stableSegmentSwaps() {
+        long swaps;
+        while (((swaps = segmentSwaps.get()) & 1) != 0) {
+            Thread.onSpinWait();
+        }
+        return swaps;
     }
 
     /**
@@ -240,34 +272,40 @@ public final class PartitionLog implements AutoCloseable {
         if (timestamp == LATEST_TIMESTAMP) {
             return new TimestampAndOffset(-1, limit);
         }
+        long swaps = stableSegmentSwaps();
         try {
-            if (timestamp == MAX_TIMESTAMP) {
-                LogSegment best = null;
-                for (LogSegment segment : segments.values()) {
-                    if (best == null || segment.maxTimestampSoFar() > best.maxTimestampSoFar()) {
-                        best = segment;
-                    }
-                }
-                if (best == null || best.maxTimestampSoFar() < 0) {
-                    return TimestampAndOffset.NONE;
-                }
-                TimestampAndOffset found = best.findOffsetByTimestamp(best.maxTimestampSoFar(), start);
-                return found != null && found.offset() < limit ? found : TimestampAndOffset.NONE;
-            }
-            for (LogSegment segment : segments.values()) {
-                if (segment.maxTimestampSoFar() >= timestamp) {
-                    TimestampAndOffset found = segment.findOffsetByTimestamp(timestamp, start);
-                    if (found != null) {
-                        return found.offset() < limit ? found : TimestampAndOffset.NONE;
-                    }
-                }
-            }
-            return TimestampAndOffset.NONE;
+            TimestampAndOffset found = searchTimestamp(timestamp, start, limit);
+            return segmentSwaps.get() == swaps ? found : offsetForTimestamp(timestamp, maxOffset);
         } catch (NoSuchFileException e) {
-            return offsetForTimestamp(timestamp, maxOffset); // a segment deleted meanwhile: look again
+            return offsetForTimestamp(timestamp, maxOffset); // a segment deleted or swapped meanwhile: look again
         } catch (IOException e) {
             throw fail("list offsets of " + topicPartition, e);
         }
+    }
+
+    private TimestampAndOffset searchTimestamp(long timestamp, long start, long limit) throws IOException {
+        if (timestamp == MAX_TIMESTAMP) {
+            LogSegment best = null;
+            for (LogSegment segment : segments.values()) {
+                if (best == null || segment.maxTimestampSoFar() > best.maxTimestampSoFar()) {
+                    best = segment;
+                }
+            }
+            if (best == null || best.maxTimestampSoFar() < 0) {
+                return TimestampAndOffset.NONE;
+            }
+            TimestampAndOffset found = best.findOffsetByTimestamp(best.maxTimestampSoFar(), start);
+            return found != null && found.offset() < limit ? found : TimestampAndOffset.NONE;
+        }
+        for (LogSegment segment : segments.values()) {
+            if (segment.maxTimestampSoFar() >= timestamp) {
+                TimestampAndOffset found = segment.findOffsetByTimestamp(timestamp, start);
+                if (found != null) {
+                    return found.offset() < limit ? found : TimestampAndOffset.NONE;
+                }
+            }
+        }
+        return TimestampAndOffset.NONE;
     }
 
     /** Kafka's roll rules: size, segment.ms, a full index, or offsets that no longer fit the indexes. */
@@ -546,6 +584,44 @@ public final class PartitionLog implements AutoCloseable {
 
     LogResources resources() {
         return resources;
+    }
+
+    /** The log cleaner's checkpoint: offsets below it have been cleaned. */
+    public long firstDirtyOffset() {
+        return firstDirtyOffset;
+    }
+
+    /** Sets the cleaner checkpoint (from {@code cleaner-offset-checkpoint} at open, or after a clean). */
+    void setFirstDirtyOffset(long offset) {
+        firstDirtyOffset = offset;
+    }
+
+    /**
+     * Swaps in the cleaned segment at {@code base} (its {@code .swap} files committed) for {@code replaced}, as one
+     * step for readers: they wait out the renames and retry reads that overlapped them. Writer thread only.
+     */
+    void replaceSegments(List<LogSegment> replaced, long base, SegmentSwap.Hook hook) throws IOException {
+        segmentSwaps.incrementAndGet();
+        LogSegment fresh;
+        try {
+            for (LogSegment old : replaced) {
+                old.markDeleted();
+            }
+            hook.reached(SegmentSwap.Step.OLD_SEGMENTS_DELETED);
+            SegmentSwap.goLive(dir, base);
+            fresh = LogSegment.open(dir, base, config, resources);
+            for (LogSegment old : replaced) {
+                segments.remove(old.baseOffset());
+            }
+            segments.put(base, fresh);
+        } finally {
+            segmentSwaps.incrementAndGet();
+        }
+        long now = resources.clock().millis();
+        for (LogSegment old : replaced) {
+            retention.scheduleDeletion(old.baseOffset(), now);
+        }
+        SegmentSwap.fsyncDirectory(dir);
     }
 
     /** Called by retention when every segment must go: a fresh active segment takes over. */

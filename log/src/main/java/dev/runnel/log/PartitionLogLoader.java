@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * segment (start-up time independent of data size). After an unclean one, every segment from the one holding the
  * recovery point on is scanned: each batch is validated (length, magic, CRC, offset order), the log is cut at the
  * first bad batch, later segments are dropped, and the indexes are rebuilt. Indexes found missing or corrupt later
- * are rebuilt lazily by {@link LogSegment}. Runs on the thread opening the log, before anyone else sees it.
+ * are rebuilt lazily by {@link LogSegment}. A segment swap the log cleaner committed but did not finish is completed
+ * first ({@link SegmentSwap}). Runs on the thread opening the log, before anyone else sees it.
  */
 final class PartitionLogLoader {
     record Loaded(ConcurrentSkipListMap<Long, LogSegment> segments, long logEndOffset, long logStartOffset,
@@ -29,10 +30,14 @@ final class PartitionLogLoader {
     static Loaded load(Path dir, LogConfig config, LogResources resources, long recoveryPoint, long logStartOffset,
                        boolean cleanShutdown, ProducerStateHook hook) throws IOException {
         Files.createDirectories(dir);
+        List<Long> swapped = SegmentSwap.completeInterruptedSwaps(dir);
         List<Long> baseOffsets = scanDirectory(dir);
         ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
         for (long base : baseOffsets) {
             segments.put(base, LogSegment.open(dir, base, config, resources));
+        }
+        for (long base : swapped) {
+            segments.get(base).rebuildIndexes(base == segments.lastKey());
         }
         if (segments.isEmpty()) {
             long base = Math.max(0, logStartOffset);

@@ -81,16 +81,21 @@ final class SegmentRetention {
         }
         long newStart = log.segments().higherKey(doomed.get(doomed.size() - 1).baseOffset());
         log.advanceLogStartOffset(newStart); // before the files go, so readers get OFFSET_OUT_OF_RANGE, not errors
-        long due = now + log.config().fileDeleteDelayMs();
         for (LogSegment segment : doomed) {
             log.segments().remove(segment.baseOffset());
             segment.markDeleted();
-            for (String suffix : new String[] {LogFiles.LOG_SUFFIX, LogFiles.INDEX_SUFFIX, LogFiles.TIME_INDEX_SUFFIX}) {
-                Path file = log.directory().resolve(LogFiles.baseName(segment.baseOffset()) + suffix + LogFiles.DELETED_SUFFIX);
-                pending.add(new PendingDelete(file, due));
-            }
+            scheduleDeletion(segment.baseOffset(), now);
         }
         return doomed.size();
+    }
+
+    /** The {@code .deleted} files of the segment at {@code baseOffset} go after {@code file.delete.delay.ms}. */
+    void scheduleDeletion(long baseOffset, long now) {
+        long due = now + log.config().fileDeleteDelayMs();
+        for (String suffix : new String[] {LogFiles.LOG_SUFFIX, LogFiles.INDEX_SUFFIX, LogFiles.TIME_INDEX_SUFFIX}) {
+            Path file = log.directory().resolve(LogFiles.baseName(baseOffset) + suffix + LogFiles.DELETED_SUFFIX);
+            pending.add(new PendingDelete(file, due));
+        }
     }
 
     private void purgeDue(long now) throws IOException {

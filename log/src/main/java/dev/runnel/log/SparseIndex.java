@@ -3,9 +3,11 @@ package dev.runnel.log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * What the offset index and the time index share: a file of fixed-size big-endian entries, loaded into
@@ -142,6 +144,25 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
         } else {
             pinned = null;
             resources.indexes().put(file, rebuilt);
+        }
+    }
+
+    /**
+     * Writes {@code entries} in this index's format to {@code target} (not this index's own file: the log cleaner
+     * prepares the index of a segment that does not exist yet), fsynced.
+     */
+    final void writeFile(IndexEntries entries, Path target) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(entries.count() * entrySize());
+        for (int i = 0; i < entries.count(); i++) {
+            encode(bytes, entries.key(i), entries.value(i));
+        }
+        bytes.flip();
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes, bytes.position());
+            }
+            channel.force(true);
         }
     }
 
