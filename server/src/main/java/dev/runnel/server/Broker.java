@@ -1,6 +1,7 @@
 package dev.runnel.server;
 
 import dev.runnel.log.GroupCommitFlusher;
+import dev.runnel.log.LogCleaner;
 import dev.runnel.log.LogConfig;
 import dev.runnel.log.LogDirectory;
 import dev.runnel.log.LogResources;
@@ -203,6 +204,14 @@ public final class Broker implements AutoCloseable {
                 config.getString("broker.rack"));
         long retentionCheckMs = config.getLong("log.retention.check.interval.ms");
         broker.scheduler.scheduleWithFixedDelay(broker::maintenance, retentionCheckMs, retentionCheckMs, TimeUnit.MILLISECONDS);
+        if (config.getBoolean("log.cleaner.enable")) {
+            // a JVM hash map spends about 100 bytes an entry: size the offset map from the dedupe buffer accordingly
+            LogCleaner cleaner = new LogCleaner((int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                    config.getLong("log.cleaner.dedupe.buffer.size") / 100)));
+            long backoffMs = Math.max(1, config.getLong("log.cleaner.backoff.ms"));
+            broker.scheduler.scheduleWithFixedDelay(() -> broker.partitions.runCompaction(cleaner, System.currentTimeMillis()),
+                    backoffMs, backoffMs, TimeUnit.MILLISECONDS);
+        }
         long offsetsCheckMs = config.getLong("offsets.retention.check.interval.ms");
         broker.scheduler.scheduleWithFixedDelay(() -> broker.groups.expireOffsets(), offsetsCheckMs, offsetsCheckMs, TimeUnit.MILLISECONDS);
         long flushCheckMs = config.getLong("log.flush.scheduler.interval.ms");

@@ -1,5 +1,6 @@
 package dev.runnel.server.api;
 
+import dev.runnel.log.InvalidRecordKeyException;
 import dev.runnel.log.LogStorageException;
 import dev.runnel.log.RecordTooLargeException;
 import dev.runnel.log.producer.ProducerStateException;
@@ -21,6 +22,9 @@ final class AppendErrors {
         }
         if (e instanceof RecordTooLargeException tooLarge) {
             return (tooLarge.wholeRequest() ? Errors.RECORD_LIST_TOO_LARGE : Errors.MESSAGE_TOO_LARGE).code();
+        }
+        if (e instanceof InvalidRecordKeyException) {
+            return Errors.INVALID_RECORD.code();
         }
         if (e instanceof InvalidRecordException) {
             return Errors.CORRUPT_MESSAGE.code();

@@ -1,6 +1,7 @@
 package dev.runnel.server.api;
 
 import dev.runnel.log.AppendResult;
+import dev.runnel.log.InvalidRecordKeyException;
 import dev.runnel.log.TopicPartition;
 import dev.runnel.server.metadata.MetadataStore;
 import dev.runnel.server.metadata.TopicMetadata;
@@ -81,6 +82,15 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     if (error != null) {
                         failed[0] = true;
                         response.setErrorCode(AppendErrors.codeFor(error)).setErrorMessage(AppendErrors.messageFor(error));
+                        if (error.getCause() instanceof InvalidRecordKeyException keyless) {
+                            // v8+ per-record errors, so the producer can name the offending records
+                            List<ProduceResponse.BatchIndexAndErrorMessage> recordErrors = new ArrayList<>();
+                            for (int index : keyless.recordIndexes()) {
+                                recordErrors.add(new ProduceResponse.BatchIndexAndErrorMessage()
+                                        .setBatchIndex(index).setBatchIndexErrorMessage(keyless.recordErrorMessage()));
+                            }
+                            response.setRecordErrors(recordErrors);
+                        }
                         LOG.debug("Produce to {} failed", tp, error);
                     } else {
                         fill(response, result);

@@ -1,6 +1,7 @@
 package dev.runnel.server.partition;
 
 import dev.runnel.log.AppendResult;
+import dev.runnel.log.LogCleaner;
 import dev.runnel.log.LogConfig;
 import dev.runnel.log.LogDirectory;
 import dev.runnel.log.PartitionLog;
@@ -155,6 +156,23 @@ public final class Partitions implements PartitionLogs, AutoCloseable {
             LOG.warn("Log maintenance failed", e);
             return null;
         }));
+    }
+
+    /**
+     * One compaction pass over every compacted partition, each on its own lane (the cleaner replaces segments the
+     * writer owns); a partition is cleaned only when its dirty ratio or max compaction lag asks for it.
+     */
+    public void runCompaction(LogCleaner cleaner, long nowMs) {
+        for (PartitionLog log : logs.logs()) {
+            if (!log.config().compact()) {
+                continue;
+            }
+            onLane(log.topicPartition(), () -> log.isOffline() ? null : cleaner.cleanIfNeeded(log, nowMs))
+                    .exceptionally(e -> {
+                        LOG.warn("Compaction of {} failed", log.topicPartition(), e);
+                        return null;
+                    });
+        }
     }
 
     private static <T> T join(CompletableFuture<T> future) {
