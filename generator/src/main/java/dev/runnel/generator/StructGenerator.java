@@ -88,6 +88,12 @@ final class StructGenerator {
             code.line("private " + JavaTypes.javaType(f) + " " + camel(f.name()) + " = " + JavaTypes.defaultValue(f) + ";");
         }
         code.line("private List<RawTaggedField> unknownTaggedFields = List.of();");
+        for (FieldSpec f : fields) {
+            if (f.isTagged() && f.isStruct() && !f.isArray() && !"null".equals(f.defaultValue())) {
+                // compared against on every write; never handed out, so sharing one instance is safe
+                code.line("private static final " + f.type() + " " + defaultConstant(f) + " = new " + f.type() + "();");
+            }
+        }
         code.line("");
         code.line("public " + className + "() {");
         code.line("}");
@@ -279,8 +285,13 @@ final class StructGenerator {
                     return name + " != " + dflt;
                 }
         }
-        return nullDefault ? name + " != null" : neverNull ? "!" + name + ".equals(" + dflt + ")"
-                : "(" + name + " == null || !" + name + ".equals(" + dflt + "))";
+        String compared = f.isStruct() ? defaultConstant(f) : dflt;
+        return nullDefault ? name + " != null" : neverNull ? "!" + name + ".equals(" + compared + ")"
+                : "(" + name + " == null || !" + name + ".equals(" + compared + "))";
+    }
+
+    private static String defaultConstant(FieldSpec f) {
+        return "DEFAULT_" + f.name().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase();
     }
 
     private void writeField(FieldSpec f, String out, String writer, String value) {

@@ -9,43 +9,46 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Where a message is written. Scalars go into {@link #out()}; a {@code records} field either is copied in
- * ({@link #into}) or ends the current chunk and becomes a chunk of its own ({@link #chunked}), so that
- * record bytes are never copied on the way to the socket. Generated code re-reads {@link #out()} after
- * every call that may write records, because the current buffer changes then.
+ * Where a message is written. Fields go into {@link #out()}; a {@code records} field is either copied in
+ * ({@link #into}) or kept as a section of its own ({@link #chunked}), so that record bytes are never copied on
+ * the way to the socket. A chunked write keeps every field in one buffer and, at {@link #finish()}, hands out
+ * slices of it between the records sections: one allocation per response however many partitions it has.
+ * Generated code re-reads {@link #out()} after every call that may write records, so a writer may switch
+ * buffers there.
  */
 public final class MessageWriter {
-    private final ByteBufAllocator alloc;
-    private final List<Object> chunks;
+    private final List<Object> sections;
+    private final IntList boundaries;
     private ByteBuf out;
 
-    private MessageWriter(ByteBuf out, ByteBufAllocator alloc, List<Object> chunks) {
+    private MessageWriter(ByteBuf out, boolean chunked) {
         this.out = out;
-        this.alloc = alloc;
-        this.chunks = chunks;
+        this.sections = chunked ? new ArrayList<>() : null;
+        this.boundaries = chunked ? new IntList() : null;
     }
 
     /** Writes everything, records included, into {@code out} (borrowed). */
     public static MessageWriter into(ByteBuf out) {
-        return new MessageWriter(out, null, null);
+        return new MessageWriter(out, false);
     }
 
     /**
-     * Writes into buffers from {@code alloc}, with each records section as a separate chunk. The caller
-     * must call {@link #finish()} and take ownership of the chunks, or {@link #discard()} on failure.
+     * Writes fields into one buffer from {@code alloc} and keeps each records section apart, so that record bytes
+     * are never copied. The caller must call {@link #finish()} and take ownership of the chunks, or
+     * {@link #discard()} on failure.
      */
     public static MessageWriter chunked(ByteBufAllocator alloc, int initialCapacity) {
-        return new MessageWriter(alloc.buffer(initialCapacity), alloc, new ArrayList<>());
+        return new MessageWriter(alloc.buffer(initialCapacity), true);
     }
 
-    /** The buffer scalars are written to now. */
+    /** The buffer fields are written to. */
     public ByteBuf out() {
         return out;
     }
 
     /** Writes a records section after its length prefix. ByteBuf records are retained, never copied, when chunked. */
     public void writeRecords(Records records) {
-        if (chunks == null) {
+        if (sections == null) {
             if (!(records instanceof ByteBufRecords buffered)) {
                 throw new IllegalStateException("cannot inline " + records + "; use a chunked writer");
             }
@@ -56,9 +59,8 @@ public final class MessageWriter {
         if (records.sizeInBytes() == 0) {
             return;
         }
-        chunks.add(out);
-        chunks.add(records instanceof ByteBufRecords buffered ? buffered.buffer().retainedSlice() : records);
-        out = alloc.buffer(256);
+        boundaries.add(out.writerIndex());
+        sections.add(records instanceof ByteBufRecords buffered ? buffered.buffer().retainedSlice() : records);
     }
 
     /** Writes one known tagged field: its tag, its size, then what {@code body} writes. */
@@ -75,29 +77,60 @@ public final class MessageWriter {
     }
 
     /**
-     * Ends a chunked write. Returns the chunks in order — {@link ByteBuf}s and non-buffer {@link Records} —
-     * and transfers their ownership to the caller.
+     * Ends a chunked write. Returns the chunks in order — slices of the field buffer, and records sections
+     * ({@link ByteBuf}s or other {@link Records}) between them — and transfers their ownership to the caller.
      */
     public List<Object> finish() {
-        chunks.add(out);
+        List<Object> chunks = new ArrayList<>(sections.size() * 2 + 1);
+        int from = out.readerIndex();
+        for (int i = 0; i < sections.size(); i++) {
+            int to = boundaries.get(i);
+            if (to > from) {
+                chunks.add(out.retainedSlice(from, to - from));
+            }
+            chunks.add(sections.get(i));
+            from = to;
+        }
+        if (out.writerIndex() > from || chunks.isEmpty()) {
+            chunks.add(out.retainedSlice(from, out.writerIndex() - from));
+        }
+        out.release();
         out = null;
+        sections.clear();
         return chunks;
     }
 
     /** Releases everything a chunked writer holds, after a failed write. */
     public void discard() {
-        if (chunks == null) {
+        if (sections == null) {
             return;
         }
-        for (Object chunk : chunks) {
-            if (chunk instanceof ByteBuf buf) {
+        for (Object section : sections) {
+            if (section instanceof ByteBuf buf) {
                 buf.release();
             }
         }
-        chunks.clear();
+        sections.clear();
         if (out != null) {
             out.release();
             out = null;
+        }
+    }
+
+    /** Growable int array: the field-buffer offsets where records sections go. */
+    private static final class IntList {
+        private int[] values = new int[8];
+        private int size;
+
+        void add(int value) {
+            if (size == values.length) {
+                values = java.util.Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = value;
+        }
+
+        int get(int index) {
+            return values[index];
         }
     }
 }
