@@ -119,28 +119,8 @@ public final class Broker implements AutoCloseable {
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("runnel-timer", true), 10, TimeUnit.MILLISECONDS);
         this.partitions = new Partitions(logs, new PartitionLanes(Math.max(2, Runtime.getRuntime().availableProcessors())),
                 new Purgatory<>(timer), this::logConfig);
-        // a single broker is its own controller; its advertised node is known once the listeners are bound
-        ClusterView liveCluster = new ClusterView() {
-            @Override
-            public String clusterId() {
-                return clusterId;
-            }
-
-            @Override
-            public int localNodeId() {
-                return config.nodeId();
-            }
-
-            @Override
-            public int controllerId() {
-                return config.nodeId();
-            }
-
-            @Override
-            public List<Node> brokers() {
-                return List.of(self);
-            }
-        };
+        // a single broker is its own controller; its advertised node is known for sure once the listeners are bound
+        ClusterView liveCluster = ClusterView.single(clusterId, config.nodeId(), () -> self);
         this.topics = new TopicService(store, partitions, liveCluster,
                 () -> new TopicService.Defaults(config.getInt("num.partitions"), (short) config.getInt("default.replication.factor")),
                 overrides -> TopicConfigs.validate(overrides, config));

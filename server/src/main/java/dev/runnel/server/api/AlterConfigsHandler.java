@@ -64,11 +64,7 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
                     .setErrorCode(error.error().code()).setErrorMessage(error.message())
                     .setResourceType(resource.resourceType()).setResourceName(resource.resourceName())));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            List<AlterConfigsResponse.AlterConfigsResourceResponse> responses = new ArrayList<>();
-            results.forEach(f -> responses.add(f.join()));
-            return new AlterConfigsResponse().setResponses(responses);
-        });
+        return Futures.all(results).thenApply(responses -> new AlterConfigsResponse().setResponses(responses));
     }
 
     private CompletableFuture<TopicError> alter(AlterConfigsRequest.AlterConfigsResource resource, boolean validateOnly) {

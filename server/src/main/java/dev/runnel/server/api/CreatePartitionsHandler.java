@@ -54,10 +54,6 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
             results.add(topics.createPartitions(t.name(), t.count(), assignments, request.validateOnly())
                     .thenApply(r -> result.setErrorCode(r.error().error().code()).setErrorMessage(r.error().message())));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            List<CreatePartitionsResponse.CreatePartitionsTopicResult> list = new ArrayList<>();
-            results.forEach(f -> list.add(f.join()));
-            return new CreatePartitionsResponse().setResults(list);
-        });
+        return Futures.all(results).thenApply(list -> new CreatePartitionsResponse().setResults(list));
     }
 }

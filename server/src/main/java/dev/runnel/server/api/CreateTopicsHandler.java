@@ -67,11 +67,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                     ? success(r.topic())
                     : failure(t.name(), r.error().error(), r.error().message())));
         }
-        return CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            List<CreateTopicsResponse.CreatableTopicResult> list = new ArrayList<>();
-            results.values().forEach(f -> list.add(f.join()));
-            return new CreateTopicsResponse().setTopics(list);
-        });
+        return Futures.all(new ArrayList<>(results.values())).thenApply(list -> new CreateTopicsResponse().setTopics(list));
     }
 
     private CreateTopicsResponse.CreatableTopicResult success(TopicMetadata topic) {

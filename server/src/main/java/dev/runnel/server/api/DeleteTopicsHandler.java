@@ -45,11 +45,7 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
                 results.add(delete(name, Types.ZERO_UUID));
             }
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            List<DeleteTopicsResponse.DeletableTopicResult> list = new ArrayList<>();
-            results.forEach(f -> list.add(f.join()));
-            return new DeleteTopicsResponse().setResponses(list);
-        });
+        return Futures.all(results).thenApply(list -> new DeleteTopicsResponse().setResponses(list));
     }
 
     private CompletableFuture<DeleteTopicsResponse.DeletableTopicResult> delete(String name, UUID topicId) {

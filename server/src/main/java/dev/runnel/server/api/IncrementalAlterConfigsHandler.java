@@ -83,11 +83,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                     .setErrorCode(error.error().code()).setErrorMessage(error.message())
                     .setResourceType(resource.resourceType()).setResourceName(resource.resourceName())));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> responses = new ArrayList<>();
-            results.forEach(f -> responses.add(f.join()));
-            return new IncrementalAlterConfigsResponse().setResponses(responses);
-        });
+        return Futures.all(results).thenApply(responses -> new IncrementalAlterConfigsResponse().setResponses(responses));
     }
 
     private CompletableFuture<TopicError> alter(IncrementalAlterConfigsRequest.AlterConfigsResource resource,

@@ -59,7 +59,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 results.add(lookup(requested, allowCreate, request));
             }
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        return Futures.all(results).thenApply(described -> {
             MetadataResponse response = new MetadataResponse()
                     .setClusterId(cluster.clusterId())
                     .setControllerId(cluster.controllerId());
@@ -69,8 +69,6 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                         .setNodeId(n.id()).setHost(n.host()).setPort(n.port()).setRack(n.rack()));
             }
             response.setBrokers(brokers);
-            List<MetadataResponse.MetadataResponseTopic> described = new ArrayList<>();
-            results.forEach(f -> described.add(f.join()));
             response.setTopics(described);
             if (request.includeClusterAuthorizedOperations()) {
                 response.setClusterAuthorizedOperations(AclOperations.CLUSTER);

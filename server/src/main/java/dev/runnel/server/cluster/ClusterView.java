@@ -15,6 +15,14 @@ public interface ClusterView {
 
     /** A single broker that is its own controller. */
     static ClusterView single(String clusterId, Node self) {
+        return single(clusterId, self.id(), () -> self);
+    }
+
+    /**
+     * A single broker that is its own controller, whose advertised node may change (it is known for sure only
+     * once the listeners are bound).
+     */
+    static ClusterView single(String clusterId, int nodeId, java.util.function.Supplier<Node> self) {
         return new ClusterView() {
             @Override
             public String clusterId() {
@@ -23,17 +31,17 @@ public interface ClusterView {
 
             @Override
             public int localNodeId() {
-                return self.id();
+                return nodeId;
             }
 
             @Override
             public int controllerId() {
-                return self.id();
+                return nodeId;
             }
 
             @Override
             public List<Node> brokers() {
-                return List.of(self);
+                return List.of(self.get());
             }
         };
     }

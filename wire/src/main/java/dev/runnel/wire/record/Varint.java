@@ -1,5 +1,6 @@
 package dev.runnel.wire.record;
 
+import dev.runnel.wire.protocol.Types;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -50,41 +51,20 @@ final class Varint {
         }
     }
 
+    // writes and sizes cannot fail, so they share the protocol's implementation
     static void writeVarint(ByteBuf out, int value) {
-        int v = (value << 1) ^ (value >> 31);
-        while ((v & ~0x7f) != 0) {
-            out.writeByte((v & 0x7f) | 0x80);
-            v >>>= 7;
-        }
-        out.writeByte(v);
+        Types.writeVarint(out, value);
     }
 
     static void writeVarlong(ByteBuf out, long value) {
-        long v = (value << 1) ^ (value >> 63);
-        while ((v & ~0x7fL) != 0) {
-            out.writeByte(((int) v & 0x7f) | 0x80);
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
+        Types.writeVarlong(out, value);
     }
 
     static int sizeOfVarint(int value) {
-        int v = (value << 1) ^ (value >> 31);
-        int bytes = 1;
-        while ((v & ~0x7f) != 0) {
-            bytes++;
-            v >>>= 7;
-        }
-        return bytes;
+        return Types.sizeOfVarint(value);
     }
 
     static int sizeOfVarlong(long value) {
-        long v = (value << 1) ^ (value >> 63);
-        int bytes = 1;
-        while ((v & ~0x7fL) != 0) {
-            bytes++;
-            v >>>= 7;
-        }
-        return bytes;
+        return Types.sizeOfVarlong(value);
     }
 }
