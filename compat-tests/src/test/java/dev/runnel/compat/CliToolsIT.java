@@ -57,6 +57,32 @@ class CliToolsIT {
     }
 
     @Test
+    void kafkaConfigsDescribesAndAltersTopicAndBrokerConfigs() throws Exception {
+        topics("--create", "--topic", "cli-configs", "--partitions", "1").ok();
+        KafkaTool.run(KafkaTool.CONFIGS, null, "--bootstrap-server", broker.bootstrap(), "--alter",
+                "--entity-type", "topics", "--entity-name", "cli-configs",
+                "--add-config", "retention.ms=120000,cleanup.policy=compact").ok();
+        String topic = KafkaTool.run(KafkaTool.CONFIGS, null, "--bootstrap-server", broker.bootstrap(), "--describe",
+                "--entity-type", "topics", "--entity-name", "cli-configs").ok().stdout();
+        assertTrue(topic.contains("retention.ms=120000") && topic.contains("cleanup.policy=compact"), topic);
+        KafkaTool.run(KafkaTool.CONFIGS, null, "--bootstrap-server", broker.bootstrap(), "--alter",
+                "--entity-type", "topics", "--entity-name", "cli-configs", "--delete-config", "retention.ms").ok();
+        assertFalse(KafkaTool.run(KafkaTool.CONFIGS, null, "--bootstrap-server", broker.bootstrap(), "--describe",
+                "--entity-type", "topics", "--entity-name", "cli-configs").ok().stdout().contains("retention.ms=120000"));
+        KafkaTool.Result invalid = KafkaTool.run(KafkaTool.CONFIGS, null, "--bootstrap-server", broker.bootstrap(),
+                "--alter", "--entity-type", "topics", "--entity-name", "cli-configs", "--add-config", "retention.ms=abc");
+        assertTrue(invalid.exitCode() != 0, invalid.stdout());
+        KafkaTool.run(KafkaTool.CONFIGS, null, "--bootstrap-server", broker.bootstrap(), "--alter",
+                "--entity-type", "brokers", "--entity-default", "--add-config", "log.retention.ms=3600000").ok();
+        String brokers = KafkaTool.run(KafkaTool.CONFIGS, null, "--bootstrap-server", broker.bootstrap(), "--describe",
+                "--entity-type", "brokers", "--entity-default").ok().stdout();
+        assertTrue(brokers.contains("log.retention.ms=3600000"), brokers);
+        String all = KafkaTool.run(KafkaTool.CONFIGS, null, "--bootstrap-server", broker.bootstrap(), "--describe",
+                "--entity-type", "brokers", "--entity-name", "0", "--all").ok().stdout();
+        assertTrue(all.contains("num.partitions=1"), all);
+    }
+
+    @Test
     void consoleProducerThenConsoleConsumerWithKeys() throws Exception {
         topics("--create", "--topic", "cli-console", "--partitions", "1").ok();
         KafkaTool.run(KafkaTool.CONSOLE_PRODUCER, "k1:first\nk2:second\nk3:third\n",

@@ -20,6 +20,7 @@ final class KafkaTool {
     static final String DELETE_RECORDS = "org.apache.kafka.tools.DeleteRecordsCommand";
     static final String PRODUCER_PERF = "org.apache.kafka.tools.ProducerPerformance";
     static final String CONSUMER_PERF = "org.apache.kafka.tools.ConsumerPerformance";
+    static final String CONFIGS = "kafka.admin.ConfigCommand";
     static final String CONSUMER_GROUPS = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
 
     record Result(int exitCode, String stdout, String stderr) {
