@@ -80,7 +80,8 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     private CompletableFuture<MetadataResponse.MetadataResponseTopic> lookup(MetadataRequest.MetadataRequestTopic requested,
                                                                              boolean allowCreate, MetadataRequest request) {
         String name = requested.name();
-        if (name == null) {
+        // Kafka looks a topic up by id whenever the id is set: kafka-clients sends the name as "" (not null) then
+        if (name == null || (requested.topicId() != null && !Types.ZERO_UUID.equals(requested.topicId()))) {
             Optional<TopicMetadata> byId = store.topic(requested.topicId());
             return CompletableFuture.completedFuture(byId.map(t -> describe(t, request)).orElseGet(() ->
                     error(Errors.UNKNOWN_TOPIC_ID, null).setTopicId(requested.topicId())));
