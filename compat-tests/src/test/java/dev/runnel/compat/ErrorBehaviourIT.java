@@ -18,7 +18,6 @@ import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -159,7 +158,6 @@ class ErrorBehaviourIT {
     }
 
     @Test
-    @Disabled("the broker stores keyless records on compacted topics; Kafka answers INVALID_RECORD (see compat-tests/FINDINGS.md, Admin and errors)")
     void keylessRecordOnACompactedTopicIsAnInvalidRecord() throws Exception {
         createTopic("compacted", Map.of("cleanup.policy", "compact"));
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(broker.bootstrap(), Map.of())) {
