@@ -276,9 +276,13 @@ public final class GroupCoordinator {
             return CompletableFuture.completedFuture(OffsetResponses.fetchError(request, Errors.INVALID_GROUP_ID, requester.apiVersion()));
         }
         return orError(onShard(request.groupId(), s -> {
-            Supplier<OffsetFetchResponse.OffsetFetchResponseGroup> read = request.topics() == null
+            Supplier<OffsetFetchResponse.OffsetFetchResponseGroup> fetch = request.topics() == null
                     ? () -> s.offsetOperations.fetchAll(request.groupId())
                     : () -> s.offsetOperations.fetch(request);
+            Supplier<OffsetFetchResponse.OffsetFetchResponseGroup> read = () -> {
+                s.offsetOperations.validateFetch(request.groupId(), request.memberId(), request.memberEpoch());
+                return fetch.get();
+            };
             return requireStable ? s.readStable(read) : s.read(read);
         }), e -> OffsetResponses.fetchError(request, e, requester.apiVersion()));
     }
