@@ -31,7 +31,7 @@ final class OffsetOperations {
         int generation = request.generationIdOrMemberEpoch();
         ConsumerGroup consumerGroup = shard.consumerGroups.get(request.groupId());
         if (consumerGroup != null) {
-            validateConsumerGroupCommit(consumerGroup, version, request.memberId(), generation);
+            validateConsumerGroupCommit(consumerGroup, version, request);
         } else if (group == null) {
             if (generation >= 0) {
                 // v9+ tells a member its group is gone; older clients only understand ILLEGAL_GENERATION
@@ -74,7 +74,9 @@ final class OffsetOperations {
      * assignment) only when the group is empty; otherwise the member must exist and send its current epoch
      * (STALE_MEMBER_EPOCH from OffsetCommit v9, which clients of the new protocol use).
      */
-    static void validateConsumerGroupCommit(ConsumerGroup group, short version, String memberId, int epoch) {
+    static void validateConsumerGroupCommit(ConsumerGroup group, short version, OffsetCommitRequest request) {
+        String memberId = request.memberId();
+        int epoch = request.generationIdOrMemberEpoch();
         if (epoch < 0 && (memberId == null || memberId.isEmpty())) {
             if (!group.members.isEmpty()) {
                 throw new GroupException(Errors.UNKNOWN_MEMBER_ID);
@@ -85,9 +87,26 @@ final class OffsetOperations {
         if (member == null) {
             throw new GroupException(Errors.UNKNOWN_MEMBER_ID);
         }
-        if (epoch != member.memberEpoch()) {
+        if (epoch != member.memberEpoch() && !(epoch < member.memberEpoch() && ownsAll(member, request))) {
             throw new GroupException(version >= 9 ? Errors.STALE_MEMBER_EPOCH : Errors.ILLEGAL_GENERATION);
         }
+    }
+
+    /**
+     * An older epoch is accepted when the member still owns every partition it commits: the heartbeat response
+     * with its new epoch may not have reached it yet (Kafka 4.x relaxes the check the same way, using the epoch
+     * at which each partition was assigned).
+     */
+    private static boolean ownsAll(ConsumerGroupMember member, OffsetCommitRequest request) {
+        java.util.Map<java.util.UUID, java.util.Set<Integer>> owned = member.owned();
+        for (OffsetCommitRequest.OffsetCommitRequestTopic t : request.topics()) {
+            for (OffsetCommitRequest.OffsetCommitRequestPartition p : t.partitions()) {
+                if (!Partitions.contains(owned, t.topicId(), p.partitionIndex())) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Kafka's checks for a classic group's commit; for classic groups the member epoch is the generation. */
