@@ -58,6 +58,13 @@ class ConsumerGroupProtocolTest {
                     .setSubscribedTopicNames(List.of(topic.name())).setTopicPartitions(new ArrayList<>()));
         }
 
+        ConsumerGroupHeartbeatResponse joinWith(String regex, String assignor) {
+            return send(new ConsumerGroupHeartbeatRequest().setGroupId(GROUP).setMemberId(id).setMemberEpoch(0)
+                    .setRebalanceTimeoutMs(300_000).setSubscribedTopicRegex(regex).setServerAssignor(assignor)
+                    .setSubscribedTopicNames(regex == null ? List.of(topic.name()) : null)
+                    .setTopicPartitions(new ArrayList<>()));
+        }
+
         ConsumerGroupHeartbeatResponse heartbeat() {
             List<ConsumerGroupHeartbeatRequest.TopicPartitions> tps = new ArrayList<>();
             owned.forEach((t, ps) -> tps.add(new ConsumerGroupHeartbeatRequest.TopicPartitions().setTopicId(t)
@@ -249,6 +256,49 @@ class ConsumerGroupProtocolTest {
         ConsumerGroupDescribeResponse missing = done(h.call(h.consumerDescribe, 1,
                 new ConsumerGroupDescribeRequest().setGroupIds(List.of("nope"))));
         assertEquals(Errors.GROUP_ID_NOT_FOUND.code(), missing.groups().get(0).errorCode());
+    }
+
+    @Test
+    void groupSizeIsCappedByGroupConsumerMaxSize() {
+        h = new GroupHarness(new InMemoryCoordinatorLog(), h.config,
+                new ConsumerGroupConfig(45000, 5000, List.of("uniform", "range"), 1)).loadAll();
+        topic = h.metadata.add("orders", 6);
+        assertEquals(0, new Member(null).join().errorCode());
+        assertEquals(Errors.GROUP_MAX_SIZE_REACHED.code(), new Member(null).join().errorCode());
+    }
+
+    @Test
+    void partitionsNotLoadedHereAnswerNotCoordinator() {
+        h = new GroupHarness();
+        topic = h.metadata.add("orders", 6);
+        assertEquals(Errors.NOT_COORDINATOR.code(), new Member(null).join().errorCode());
+    }
+
+    @Test
+    void regexSubscriptionFollowsNewTopics() {
+        Member a = new Member(null);
+        a.joinWith("ord.*", null);
+        assertEquals(Set.of(0, 1, 2, 3, 4, 5), a.partitions());
+        TopicMetadata more = h.metadata.add("ordinals", 2);
+        h.metadata.add("unrelated", 3);
+        a.heartbeat();
+        assertEquals(Set.of(0, 1), a.owned.get(more.topicId()));
+        assertEquals(2, a.owned.size());
+        assertEquals("ord.*", describe().members().get(0).subscribedTopicRegex());
+    }
+
+    @Test
+    void rangeAssignorCanBeRequested() {
+        Member a = new Member(null);
+        Member b = new Member(null);
+        a.joinWith(null, "range");
+        b.joinWith(null, "range");
+        converge(a, b);
+        Member first = a.id.compareTo(b.id) < 0 ? a : b;
+        Member second = first == a ? b : a;
+        assertEquals(Set.of(0, 1, 2), first.partitions());
+        assertEquals(Set.of(3, 4, 5), second.partitions());
+        assertEquals("range", describe().assignorName());
     }
 
     @Test

@@ -84,9 +84,13 @@ final class GroupHarness {
     }
 
     GroupHarness(InMemoryCoordinatorLog log, GroupCoordinatorConfig config) {
+        this(log, config, ConsumerGroupConfig.defaults());
+    }
+
+    GroupHarness(InMemoryCoordinatorLog log, GroupCoordinatorConfig config, ConsumerGroupConfig consumerConfig) {
         this.log = log;
         this.config = config;
-        this.coordinator = new GroupCoordinator(config, ConsumerGroupConfig.defaults(), TopicLookup.of(metadata), log,
+        this.coordinator = new GroupCoordinator(config, consumerConfig, TopicLookup.of(metadata), log,
                 timer, clock::get, p -> Runnable::run);
         join = new JoinGroupHandler(coordinator);
         sync = new SyncGroupHandler(coordinator);
