@@ -2,8 +2,10 @@ package dev.runnel.compat;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.AlterConfigsOptions;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.CreatePartitionsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
@@ -30,6 +32,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
@@ -199,6 +202,8 @@ class AdminClientIT {
     @Test
     void createPartitionsGrowsTopicAndRejectsShrinking() throws Exception {
         createTopic("grown", 2);
+        get(admin.createPartitions(Map.of("grown", NewPartitions.increaseTo(5)), new CreatePartitionsOptions().validateOnly(true)).all());
+        assertEquals(2, describe("grown").partitions().size(), "validate only");
         get(admin.createPartitions(Map.of("grown", NewPartitions.increaseTo(5))).all());
         assertEquals(5, describe("grown").partitions().size());
         get(admin.createPartitions(Map.of("grown", NewPartitions.increaseTo(6, List.of(List.of(NODE_ID))))).all());
@@ -242,6 +247,10 @@ class AdminClientIT {
         assertEquals("86400000", afterSet.get("retention.ms").value());
         assertEquals(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, afterSet.get("retention.ms").source());
         assertEquals("2000", afterSet.get("max.message.bytes").value());
+
+        get(admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "1"),
+                AlterConfigOp.OpType.SET))), new AlterConfigsOptions().validateOnly(true)).all());
+        assertEquals("86400000", topicConfig("incremental").get("retention.ms").value(), "validate only");
 
         alter(topic, new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.APPEND));
         assertEquals("delete,compact", topicConfig("incremental").get("cleanup.policy").value());
@@ -327,9 +336,13 @@ class AdminClientIT {
         assertEquals(1, dirs.size());
         LogDirDescription dir = dirs.values().iterator().next();
         assertNull(dir.error());
+        assertTrue(dir.totalBytes().isPresent() && dir.totalBytes().getAsLong() > 0, "total bytes of the log dir's volume");
+        assertTrue(dir.usableBytes().isPresent() && dir.usableBytes().getAsLong() <= dir.totalBytes().getAsLong());
         ReplicaInfo written = dir.replicaInfos().get(new TopicPartition("sized", 1));
         ReplicaInfo empty = dir.replicaInfos().get(new TopicPartition("sized", 0));
         assertTrue(written.size() > 20 * 100, "size of a partition holding 20 records of 100 bytes: " + written.size());
+        assertFalse(written.isFuture());
+        assertEquals(0, written.offsetLag());
         assertEquals(0, empty.size());
     }
 
@@ -369,11 +382,16 @@ class AdminClientIT {
         assertFails(InvalidConfigurationException.class, admin.createTopics(List.of(new NewTopic("bad-name", 1, (short) 1)
                 .configs(Map.of("retention.millis", "1000")))).all());
         assertFails(InvalidTopicException.class, admin.createTopics(List.of(new NewTopic("bad topic!", 1, (short) 1))).all());
+        assertFails(InvalidReplicaAssignmentException.class, admin.createTopics(List.of(
+                new NewTopic("gap-assigned", Map.of(0, List.of(NODE_ID), 2, List.of(NODE_ID))))).all());
+        assertFails(InvalidReplicaAssignmentException.class, admin.createTopics(List.of(
+                new NewTopic("unknown-broker-assigned", Map.of(0, List.of(7))))).all());
         assertFails(UnknownTopicOrPartitionException.class, admin.describeTopics(List.of("never-created")).allTopicNames());
         assertFails(UnknownTopicOrPartitionException.class, admin.deleteTopics(List.of("never-created")).all());
 
         Set<String> names = get(admin.listTopics().names());
-        for (String failed : List.of("no-partitions", "no-replicas", "three-replicas", "bad-value", "bad-name", "never-created")) {
+        for (String failed : List.of("no-partitions", "no-replicas", "three-replicas", "bad-value", "bad-name", "never-created",
+                "gap-assigned", "unknown-broker-assigned")) {
             assertFalse(names.contains(failed), failed + " must not exist");
         }
     }

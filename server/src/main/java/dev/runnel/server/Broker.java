@@ -10,6 +10,8 @@ import dev.runnel.log.producer.ProducerStateLogHook;
 import dev.runnel.server.api.ApiVersionsHandler;
 import dev.runnel.log.PartitionLog;
 import dev.runnel.server.api.AlterConfigsHandler;
+import dev.runnel.server.api.ConsumerGroupDescribeHandler;
+import dev.runnel.server.api.ConsumerGroupHeartbeatHandler;
 import dev.runnel.server.api.CreatePartitionsHandler;
 import dev.runnel.server.api.DeleteGroupsHandler;
 import dev.runnel.server.api.DescribeGroupsHandler;
@@ -23,7 +25,9 @@ import dev.runnel.server.api.OffsetDeleteHandler;
 import dev.runnel.server.api.OffsetFetchHandler;
 import dev.runnel.server.api.SyncGroupHandler;
 import dev.runnel.log.TopicPartition;
+import dev.runnel.server.group.ConsumerGroupConfig;
 import dev.runnel.server.group.ConsumerOffsetsLog;
+import dev.runnel.server.group.TopicLookup;
 import dev.runnel.server.group.GroupCoordinator;
 import dev.runnel.server.group.GroupCoordinatorConfig;
 import dev.runnel.server.metadata.TopicNames;
@@ -128,8 +132,8 @@ public final class Broker implements AutoCloseable {
         dynamicConfigs.restore();
         partitions.reconcile(store);
 
-        this.groups = new GroupCoordinator(GroupCoordinatorConfig.from(config),
-                new ConsumerOffsetsLog(partitions, store, System::currentTimeMillis), timer, System::currentTimeMillis,
+        this.groups = new GroupCoordinator(GroupCoordinatorConfig.from(config), ConsumerGroupConfig.from(config),
+                TopicLookup.of(store), new ConsumerOffsetsLog(partitions, store, System::currentTimeMillis), timer, System::currentTimeMillis,
                 p -> partitions.lane(new TopicPartition(TopicNames.CONSUMER_OFFSETS, p)));
 
         HandlerRegistry registry = new HandlerRegistry();
@@ -160,6 +164,8 @@ public final class Broker implements AutoCloseable {
                 .register(new OffsetCommitHandler(groups, store))
                 .register(new OffsetFetchHandler(groups, store))
                 .register(new OffsetDeleteHandler(groups, store))
+                .register(new ConsumerGroupHeartbeatHandler(groups))
+                .register(new ConsumerGroupDescribeHandler(groups))
                 .register(new ListGroupsHandler(groups))
                 .register(new DescribeGroupsHandler(groups))
                 .register(new DeleteGroupsHandler(groups));

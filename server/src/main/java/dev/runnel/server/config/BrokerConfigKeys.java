@@ -222,6 +222,11 @@ public final class BrokerConfigKeys {
         add("group.min.session.timeout.ms", INT, 6000, null, READ_ONLY, "Shortest session timeout a member may ask for.");
         add("group.max.session.timeout.ms", INT, 1800000, null, READ_ONLY, "Longest session timeout a member may ask for.");
         add("group.max.size", INT, Integer.MAX_VALUE, atLeast(1), READ_ONLY, "Most members in one group.");
+        // KIP-848 consumer groups
+        add("group.consumer.session.timeout.ms", INT, 45000, atLeast(1), READ_ONLY, "Session timeout of consumer group members.");
+        add("group.consumer.heartbeat.interval.ms", INT, 5000, atLeast(1), READ_ONLY, "Heartbeat interval given to consumer group members.");
+        add("group.consumer.assignors", LIST, "uniform,range", null, READ_ONLY, "Server-side assignors; the first is the default.");
+        add("group.consumer.max.size", INT, Integer.MAX_VALUE, atLeast(1), READ_ONLY, "Most members in one consumer group.");
 
         // Transaction coordinator
         add("transactional.id.expiration.ms", INT, 604800000, atLeast(1), READ_ONLY, "Idle time after which a transactional id expires.");

@@ -4,7 +4,8 @@ package dev.runnel.server.group;
  * One record of a {@code __consumer_offsets} partition, as the group coordinator produces and replays it.
  * A null value is a tombstone. {@link CoordinatorRecordCodec} turns it into Kafka's key and value bytes.
  */
-public sealed interface CoordinatorRecord permits CoordinatorRecord.OffsetCommit, CoordinatorRecord.GroupMetadata {
+public sealed interface CoordinatorRecord
+        permits CoordinatorRecord.OffsetCommit, CoordinatorRecord.GroupMetadata, ConsumerGroupRecord {
     /** The group the record belongs to. */
     String group();
 

@@ -16,6 +16,7 @@ import java.util.UUID;
  * <pre>
  * key type 0, 1  OffsetCommitKey    group string, topic string, partition int32
  * key type 2     GroupMetadataKey   group string
+ * key types 3-8  consumer group (KIP-848) records, see {@link ConsumerGroupRecordCodec}
  * OffsetCommitValue  v0: offset int64, metadata string, commit_timestamp int64
  *                    v1: v0 + expire_timestamp int64        v2: as v0
  *                    v3: offset, leader_epoch int32, metadata, commit_timestamp
@@ -41,6 +42,9 @@ public final class CoordinatorRecordCodec {
     }
 
     public static byte[] encodeKey(CoordinatorRecord record) {
+        if (record instanceof ConsumerGroupRecord c) {
+            return ConsumerGroupRecordCodec.encodeKey(c);
+        }
         Writer w = new Writer();
         if (record instanceof CoordinatorRecord.OffsetCommit c) {
             w.int16(OFFSET_COMMIT_KEY);
@@ -59,6 +63,9 @@ public final class CoordinatorRecordCodec {
         if (record.isTombstone()) {
             return null;
         }
+        if (record instanceof ConsumerGroupRecord c) {
+            return ConsumerGroupRecordCodec.encodeValue(c);
+        }
         if (record instanceof CoordinatorRecord.OffsetCommit c) {
             return encodeOffset(c.value());
         }
@@ -67,7 +74,7 @@ public final class CoordinatorRecordCodec {
 
     /**
      * Decodes a record; {@code value} null means a tombstone. Returns null for record types this coordinator
-     * does not keep (the KIP-848, share and streams group records). Throws IllegalArgumentException on bytes
+     * does not keep (consumer group partition metadata and regular expressions, share and streams groups). Throws IllegalArgumentException on bytes
      * that are not a valid record.
      */
     public static CoordinatorRecord decode(ByteBuffer key, ByteBuffer value) {
@@ -83,6 +90,12 @@ public final class CoordinatorRecordCodec {
                 case GROUP_METADATA_KEY -> {
                     String group = readString(key, false);
                     return new CoordinatorRecord.GroupMetadata(group, value == null ? null : decodeGroup(value));
+                }
+                case ConsumerGroupRecordCodec.METADATA, ConsumerGroupRecordCodec.PARTITION_METADATA,
+                        ConsumerGroupRecordCodec.MEMBER_METADATA, ConsumerGroupRecordCodec.TARGET_ASSIGNMENT_METADATA,
+                        ConsumerGroupRecordCodec.TARGET_ASSIGNMENT_MEMBER,
+                        ConsumerGroupRecordCodec.CURRENT_MEMBER_ASSIGNMENT -> {
+                    return ConsumerGroupRecordCodec.decode(type, key, value);
                 }
                 default -> {
                     return null;

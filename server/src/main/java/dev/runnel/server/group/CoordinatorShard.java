@@ -33,6 +33,11 @@ final class CoordinatorShard {
     final LongSupplier clock;
     final GroupCoordinatorConfig config;
     final Map<String, ClassicGroup> groups = new HashMap<>();
+    /** KIP-848 groups; a group id is in at most one of the two maps. */
+    final Map<String, ConsumerGroup> consumerGroups = new HashMap<>();
+    final ConsumerGroupConfig consumerConfig;
+    final TopicLookup topics;
+    final ConsumerGroupHeartbeats consumerHeartbeats;
     final OffsetStore offsets = new OffsetStore();
     final Rebalancer rebalancer;
     final JoinGroupOperation joins;
@@ -46,7 +51,8 @@ final class CoordinatorShard {
     private CompletableFuture<Void> lastAppend = CompletableFuture.completedFuture(null);
 
     CoordinatorShard(int partition, Executor lane, CoordinatorLog log, Timer timer, LongSupplier clock,
-                     GroupCoordinatorConfig config, Runnable reload) {
+                     GroupCoordinatorConfig config, ConsumerGroupConfig consumerConfig, TopicLookup topics,
+                     Runnable reload) {
         this.partition = partition;
         this.lane = lane;
         this.log = log;
@@ -54,6 +60,9 @@ final class CoordinatorShard {
         this.clock = clock;
         this.config = config;
         this.reload = reload;
+        this.consumerConfig = consumerConfig;
+        this.topics = topics;
+        this.consumerHeartbeats = new ConsumerGroupHeartbeats(this);
         this.rebalancer = new Rebalancer(this);
         this.joins = new JoinGroupOperation(this);
         this.membership = new GroupMembership(this);
@@ -78,6 +87,7 @@ final class CoordinatorShard {
             if (status == Status.LOADING) {
                 status = Status.ACTIVE;
                 rebalancer.onLoaded();
+                consumerHeartbeats.onLoaded();
                 if (groups.isEmpty()) {
                     LOG.debug("Loaded __consumer_offsets-{}: no groups", partition);
                 } else {
@@ -213,12 +223,16 @@ final class CoordinatorShard {
 
     /** Applies one record to the state: at load, and for operations whose records replay. */
     void replay(CoordinatorRecord record) {
-        if (record instanceof CoordinatorRecord.OffsetCommit c) {
+        if (record instanceof ConsumerGroupRecord c) {
+            replayConsumerGroup(c);
+        } else if (record instanceof CoordinatorRecord.OffsetCommit c) {
             if (c.value() == null) {
                 offsets.remove(c.group(), c.topic(), c.partition());
             } else {
                 // offsets committed without membership belong to a "simple" group, created on first commit
-                groups.computeIfAbsent(c.group(), id -> new ClassicGroup(id, clock));
+                if (!consumerGroups.containsKey(c.group())) {
+                    groups.computeIfAbsent(c.group(), id -> new ClassicGroup(id, clock));
+                }
                 offsets.put(c.group(), c.topic(), c.partition(), c.value());
             }
         } else if (record instanceof CoordinatorRecord.GroupMetadata g) {
@@ -232,6 +246,17 @@ final class CoordinatorShard {
                 groups.put(g.group(), ClassicGroup.fromStored(g.group(), g.value(), clock));
             }
         }
+    }
+
+    private void replayConsumerGroup(ConsumerGroupRecord record) {
+        if (record instanceof ConsumerGroupRecord.GroupEpoch e && e.value() == null) {
+            consumerGroups.remove(e.group());
+            return;
+        }
+        ConsumerGroup group = consumerGroups.computeIfAbsent(record.group(), ConsumerGroup::new);
+        // a consumer group replaces an empty classic group of the same id (Kafka writes its tombstone first)
+        groups.remove(record.group());
+        group.replay(record);
     }
 
     ClassicGroup group(String groupId) {

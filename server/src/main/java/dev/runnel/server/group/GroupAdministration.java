@@ -32,6 +32,14 @@ final class GroupAdministration {
                         .setGroupState(g.state().kafkaName()).setGroupType("classic"));
             }
         }
+        for (ConsumerGroup g : shard.consumerGroups.values()) {
+            String state = g.state().kafkaName;
+            if ((states.isEmpty() || states.contains(state.toLowerCase(Locale.ROOT)))
+                    && (types.isEmpty() || types.contains("consumer"))) {
+                out.add(new ListGroupsResponse.ListedGroup().setGroupId(g.groupId).setProtocolType("consumer")
+                        .setGroupState(state).setGroupType("consumer"));
+            }
+        }
         return out;
     }
 
@@ -41,8 +49,9 @@ final class GroupAdministration {
             DescribeGroupsResponse.DescribedGroup dead = new DescribeGroupsResponse.DescribedGroup().setGroupId(groupId)
                     .setGroupState(ClassicGroupState.DEAD.kafkaName());
             if (version >= 6) {
-                dead.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
-                        .setErrorMessage("Group " + groupId + " not found.");
+                // Kafka describes only classic groups here; a consumer group is "not found" as a classic group
+                dead.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage(shard.consumerGroups.containsKey(groupId)
+                        ? "Group " + groupId + " is not a classic group." : "Group " + groupId + " not found.");
             }
             return dead;
         }
@@ -67,8 +76,18 @@ final class GroupAdministration {
         List<DeleteGroupsResponse.DeletableGroupResult> results = new ArrayList<>();
         for (String groupId : groupIds) {
             ClassicGroup g = shard.group(groupId);
+            ConsumerGroup consumerGroup = shard.consumerGroups.get(groupId);
             Errors error = Errors.NONE;
-            if (g == null || g.isInState(ClassicGroupState.DEAD)) {
+            if (consumerGroup != null) {
+                if (!consumerGroup.members.isEmpty()) {
+                    error = Errors.NON_EMPTY_GROUP;
+                } else {
+                    offsets.deleteAll(groupId, records);
+                    // Kafka deletes the target assignment epoch, then the group epoch, which removes the group
+                    records.add(new ConsumerGroupRecord.TargetAssignmentEpoch(groupId, null));
+                    records.add(new ConsumerGroupRecord.GroupEpoch(groupId, null));
+                }
+            } else if (g == null || g.isInState(ClassicGroupState.DEAD)) {
                 error = Errors.GROUP_ID_NOT_FOUND;
             } else if (!g.isInState(ClassicGroupState.EMPTY)) {
                 error = Errors.NON_EMPTY_GROUP;

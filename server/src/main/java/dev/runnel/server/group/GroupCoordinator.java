@@ -1,5 +1,8 @@
 package dev.runnel.server.group;
 
+import dev.runnel.wire.message.ConsumerGroupDescribeResponse;
+import dev.runnel.wire.message.ConsumerGroupHeartbeatRequest;
+import dev.runnel.wire.message.ConsumerGroupHeartbeatResponse;
 import dev.runnel.wire.message.DeleteGroupsResponse;
 import dev.runnel.wire.message.DescribeGroupsResponse;
 import dev.runnel.wire.message.HeartbeatRequest;
@@ -48,6 +51,8 @@ public final class GroupCoordinator {
     public enum PartitionState { NOT_COORDINATOR, LOADING, ACTIVE }
 
     private final GroupCoordinatorConfig config;
+    private final ConsumerGroupConfig consumerConfig;
+    private final TopicLookup topics;
     private final CoordinatorLog log;
     private final Timer timer;
     private final LongSupplier clock;
@@ -61,7 +66,18 @@ public final class GroupCoordinator {
      */
     public GroupCoordinator(GroupCoordinatorConfig config, CoordinatorLog log, Timer timer, LongSupplier clock,
                             IntFunction<Executor> lanes) {
+        this(config, ConsumerGroupConfig.defaults(), TopicLookup.NONE, log, timer, clock, lanes);
+    }
+
+    /**
+     * @param consumerConfig settings of KIP-848 consumer groups
+     * @param topics the broker's topics, for consumer group assignment
+     */
+    public GroupCoordinator(GroupCoordinatorConfig config, ConsumerGroupConfig consumerConfig, TopicLookup topics,
+                            CoordinatorLog log, Timer timer, LongSupplier clock, IntFunction<Executor> lanes) {
         this.config = config;
+        this.consumerConfig = consumerConfig;
+        this.topics = topics;
         this.log = log;
         this.timer = timer;
         this.clock = clock;
@@ -97,7 +113,7 @@ public final class GroupCoordinator {
             return CompletableFuture.completedFuture(null);
         }
         CoordinatorShard shard = new CoordinatorShard(partition, lanes.apply(partition), log, timer, clock, config,
-                () -> reload(partition));
+                consumerConfig, topics, () -> reload(partition));
         shards.put(partition, shard);
         return shard.load();
     }
@@ -201,6 +217,44 @@ public final class GroupCoordinator {
         });
     }
 
+    // ---- consumer groups (KIP-848)
+
+    public ConsumerGroupConfig consumerConfig() {
+        return consumerConfig;
+    }
+
+    public CompletableFuture<ConsumerGroupHeartbeatResponse> consumerGroupHeartbeat(Requester requester,
+                                                                                   ConsumerGroupHeartbeatRequest request) {
+        try {
+            ConsumerGroupRequests.validate(request, requester.apiVersion(), consumerConfig);
+        } catch (GroupException e) {
+            return CompletableFuture.completedFuture(heartbeatError(e));
+        }
+        return onShard(request.groupId(), s -> s.write(() -> s.consumerHeartbeats.heartbeat(requester, request)))
+                .handle((r, t) -> t == null ? r : heartbeatError(t));
+    }
+
+    private static ConsumerGroupHeartbeatResponse heartbeatError(Throwable t) {
+        Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        Errors error = GroupException.errorOf(cause);
+        String message = cause instanceof GroupException g && !g.getMessage().equals(error.message()) ? g.getMessage() : null;
+        return new ConsumerGroupHeartbeatResponse().setErrorCode(error.code()).setErrorMessage(message);
+    }
+
+    public CompletableFuture<List<ConsumerGroupDescribeResponse.DescribedGroup>> consumerGroupDescribe(List<String> groupIds) {
+        List<CompletableFuture<ConsumerGroupDescribeResponse.DescribedGroup>> parts = new ArrayList<>();
+        for (String groupId : groupIds) {
+            parts.add(groupId == null || groupId.isEmpty()
+                    ? CompletableFuture.completedFuture(new ConsumerGroupDescribeResponse.DescribedGroup()
+                            .setGroupId(groupId == null ? "" : groupId).setErrorCode(Errors.INVALID_GROUP_ID.code()))
+                    : orError(onShard(groupId, s -> s.read(() -> ConsumerGroupRequests.describe(s, groupId))),
+                            e -> new ConsumerGroupDescribeResponse.DescribedGroup().setGroupId(groupId)
+                                    .setErrorCode(e.code())));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(v -> parts.stream().map(CompletableFuture::join).toList());
+    }
+
     // ---- offsets
 
     /** Commits offsets for topics the caller has checked exist (names and ids both set). */
@@ -222,9 +276,13 @@ public final class GroupCoordinator {
             return CompletableFuture.completedFuture(OffsetResponses.fetchError(request, Errors.INVALID_GROUP_ID, requester.apiVersion()));
         }
         return orError(onShard(request.groupId(), s -> {
-            Supplier<OffsetFetchResponse.OffsetFetchResponseGroup> read = request.topics() == null
+            Supplier<OffsetFetchResponse.OffsetFetchResponseGroup> fetch = request.topics() == null
                     ? () -> s.offsetOperations.fetchAll(request.groupId())
                     : () -> s.offsetOperations.fetch(request);
+            Supplier<OffsetFetchResponse.OffsetFetchResponseGroup> read = () -> {
+                s.offsetOperations.validateFetch(request.groupId(), request.memberId(), request.memberEpoch());
+                return fetch.get();
+            };
             return requireStable ? s.readStable(read) : s.read(read);
         }), e -> OffsetResponses.fetchError(request, e, requester.apiVersion()));
     }

@@ -29,7 +29,10 @@ final class OffsetOperations {
     Result<OffsetCommitResponse> commit(short version, OffsetCommitRequest request) {
         ClassicGroup group = shard.group(request.groupId());
         int generation = request.generationIdOrMemberEpoch();
-        if (group == null) {
+        ConsumerGroup consumerGroup = shard.consumerGroups.get(request.groupId());
+        if (consumerGroup != null) {
+            validateConsumerGroupCommit(consumerGroup, version, request);
+        } else if (group == null) {
             if (generation >= 0) {
                 // v9+ tells a member its group is gone; older clients only understand ILLEGAL_GENERATION
                 throw new GroupException(version >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION);
@@ -66,6 +69,46 @@ final class OffsetOperations {
         return Result.replayed(records, response);
     }
 
+    /**
+     * Kafka's checks for a commit to a KIP-848 group: a commit without member id and epoch (admin, manual
+     * assignment) only when the group is empty; otherwise the member must exist and send its current epoch
+     * (STALE_MEMBER_EPOCH from OffsetCommit v9, which clients of the new protocol use).
+     */
+    static void validateConsumerGroupCommit(ConsumerGroup group, short version, OffsetCommitRequest request) {
+        String memberId = request.memberId();
+        int epoch = request.generationIdOrMemberEpoch();
+        if (epoch < 0 && (memberId == null || memberId.isEmpty())) {
+            if (!group.members.isEmpty()) {
+                throw new GroupException(Errors.UNKNOWN_MEMBER_ID);
+            }
+            return;
+        }
+        ConsumerGroupMember member = memberId == null ? null : group.members.get(memberId);
+        if (member == null) {
+            throw new GroupException(Errors.UNKNOWN_MEMBER_ID);
+        }
+        if (epoch != member.memberEpoch() && !(epoch < member.memberEpoch() && ownsAll(member, request))) {
+            throw new GroupException(version >= 9 ? Errors.STALE_MEMBER_EPOCH : Errors.ILLEGAL_GENERATION);
+        }
+    }
+
+    /**
+     * An older epoch is accepted when the member still owns every partition it commits: the heartbeat response
+     * with its new epoch may not have reached it yet (Kafka 4.x relaxes the check the same way, using the epoch
+     * at which each partition was assigned).
+     */
+    private static boolean ownsAll(ConsumerGroupMember member, OffsetCommitRequest request) {
+        java.util.Map<java.util.UUID, java.util.Set<Integer>> owned = member.owned();
+        for (OffsetCommitRequest.OffsetCommitRequestTopic t : request.topics()) {
+            for (OffsetCommitRequest.OffsetCommitRequestPartition p : t.partitions()) {
+                if (!Partitions.contains(owned, t.topicId(), p.partitionIndex())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** Kafka's checks for a classic group's commit; for classic groups the member epoch is the generation. */
     private static void validateCommit(ClassicGroup group, String memberId, String instanceId, int generation) {
         if (group.isInState(ClassicGroupState.DEAD)) {
@@ -88,10 +131,29 @@ final class OffsetOperations {
         }
     }
 
+    /**
+     * OffsetFetch v9+ from a member of a KIP-848 group carries its id and epoch: the member must exist
+     * (UNKNOWN_MEMBER_ID) at that epoch (STALE_MEMBER_EPOCH). Requests without an epoch are not checked.
+     */
+    void validateFetch(String groupId, String memberId, int memberEpoch) {
+        ConsumerGroup group = shard.consumerGroups.get(groupId);
+        if (group == null || memberEpoch < 0) {
+            return;
+        }
+        ConsumerGroupMember member = memberId == null ? null : group.members.get(memberId);
+        if (member == null) {
+            throw new GroupException(Errors.UNKNOWN_MEMBER_ID);
+        }
+        if (member.memberEpoch() != memberEpoch) {
+            throw new GroupException(Errors.STALE_MEMBER_EPOCH);
+        }
+    }
+
     /** Offsets of the listed partitions; -1 for partitions without one (or committed under another topic id). */
     OffsetFetchResponse.OffsetFetchResponseGroup fetch(OffsetFetchRequest.OffsetFetchRequestGroup request) {
         ClassicGroup group = shard.group(request.groupId());
-        boolean known = group != null && !group.isInState(ClassicGroupState.DEAD);
+        boolean known = group != null && !group.isInState(ClassicGroupState.DEAD)
+                || shard.consumerGroups.containsKey(request.groupId());
         List<OffsetFetchResponse.OffsetFetchResponseTopics> topics = new ArrayList<>();
         for (OffsetFetchRequest.OffsetFetchRequestTopics topic : request.topics()) {
             List<OffsetFetchResponse.OffsetFetchResponsePartitions> partitions = new ArrayList<>();
@@ -112,7 +174,7 @@ final class OffsetOperations {
     OffsetFetchResponse.OffsetFetchResponseGroup fetchAll(String groupId) {
         ClassicGroup group = shard.group(groupId);
         List<OffsetFetchResponse.OffsetFetchResponseTopics> topics = new ArrayList<>();
-        if (group != null && !group.isInState(ClassicGroupState.DEAD)) {
+        if (group != null && !group.isInState(ClassicGroupState.DEAD) || shard.consumerGroups.containsKey(groupId)) {
             for (Map.Entry<String, Map<Integer, OffsetAndMetadata>> t : shard.offsets.ofGroup(groupId).entrySet()) {
                 List<OffsetFetchResponse.OffsetFetchResponsePartitions> partitions = new ArrayList<>();
                 t.getValue().forEach((partition, o) -> partitions.add(partitionResponse(partition, o)));

@@ -3,8 +3,8 @@ package dev.runnel.server.group;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.coordinator.common.runtime.CoordinatorRecord;
 import org.apache.kafka.coordinator.group.GroupCoordinatorRecordSerde;
-import org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataKey;
-import org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataValue;
+import org.apache.kafka.coordinator.group.generated.ShareGroupMetadataKey;
+import org.apache.kafka.coordinator.group.generated.ShareGroupMetadataValue;
 import org.apache.kafka.coordinator.group.generated.GroupMetadataKey;
 import org.apache.kafka.coordinator.group.generated.GroupMetadataValue;
 import org.apache.kafka.coordinator.group.generated.LegacyOffsetCommitKey;
@@ -200,8 +200,9 @@ class CoordinatorRecordCodecTest {
 
     @Test
     void skipsRecordTypesOfOtherGroupKinds() {
-        CoordinatorRecord theirs = CoordinatorRecord.record(new ConsumerGroupMetadataKey().setGroupId("new"),
-                new ApiMessageAndVersion(new ConsumerGroupMetadataValue().setEpoch(3), (short) 0));
+        // consumer group records are decoded since KIP-848 support (ConsumerGroupRecordCodecTest); share groups are not
+        CoordinatorRecord theirs = CoordinatorRecord.record(new ShareGroupMetadataKey().setGroupId("new"),
+                new ApiMessageAndVersion(new ShareGroupMetadataValue().setEpoch(3), (short) 0));
         assertNull(CoordinatorRecordCodec.decode(kafka.serializeKey(theirs), kafka.serializeValue(theirs)));
     }
 }

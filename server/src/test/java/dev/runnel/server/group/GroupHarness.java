@@ -1,6 +1,8 @@
 package dev.runnel.server.group;
 
 import dev.runnel.server.api.ApiHandler;
+import dev.runnel.server.api.ConsumerGroupDescribeHandler;
+import dev.runnel.server.api.ConsumerGroupHeartbeatHandler;
 import dev.runnel.server.api.DeleteGroupsHandler;
 import dev.runnel.server.api.DescribeGroupsHandler;
 import dev.runnel.server.api.HeartbeatHandler;
@@ -74,15 +76,22 @@ final class GroupHarness {
     final ListGroupsHandler list;
     final DescribeGroupsHandler describe;
     final DeleteGroupsHandler deleteGroups;
+    final ConsumerGroupHeartbeatHandler consumerHeartbeat;
+    final ConsumerGroupDescribeHandler consumerDescribe;
 
     GroupHarness() {
         this(new InMemoryCoordinatorLog(), config(Integer.MAX_VALUE));
     }
 
     GroupHarness(InMemoryCoordinatorLog log, GroupCoordinatorConfig config) {
+        this(log, config, ConsumerGroupConfig.defaults());
+    }
+
+    GroupHarness(InMemoryCoordinatorLog log, GroupCoordinatorConfig config, ConsumerGroupConfig consumerConfig) {
         this.log = log;
         this.config = config;
-        this.coordinator = new GroupCoordinator(config, log, timer, clock::get, p -> Runnable::run);
+        this.coordinator = new GroupCoordinator(config, consumerConfig, TopicLookup.of(metadata), log,
+                timer, clock::get, p -> Runnable::run);
         join = new JoinGroupHandler(coordinator);
         sync = new SyncGroupHandler(coordinator);
         heartbeat = new HeartbeatHandler(coordinator);
@@ -93,6 +102,8 @@ final class GroupHarness {
         list = new ListGroupsHandler(coordinator);
         describe = new DescribeGroupsHandler(coordinator);
         deleteGroups = new DeleteGroupsHandler(coordinator);
+        consumerHeartbeat = new ConsumerGroupHeartbeatHandler(coordinator);
+        consumerDescribe = new ConsumerGroupDescribeHandler(coordinator);
     }
 
     static GroupCoordinatorConfig config(int maxGroupSize) {

@@ -1,0 +1,86 @@
+package dev.runnel.server.group;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The records of a KIP-848 consumer group, one per Kafka record type; a null value is a tombstone. The group's
+ * state is only ever changed by replaying these ({@link ConsumerGroup#replay}), at load and when an operation
+ * writes them, so a restart rebuilds exactly what was served.
+ */
+public sealed interface ConsumerGroupRecord extends CoordinatorRecord {
+    /** Partitions of topics by topic id; sets are sorted and immutable in records. */
+    Map<UUID, Set<Integer>> NO_PARTITIONS = Map.of();
+
+    /** {@code ConsumerGroupMetadata} (type 3): the group epoch and the hash of the subscribed topics' metadata. */
+    record GroupEpoch(String group, GroupEpochValue value) implements ConsumerGroupRecord {
+        @Override
+        public boolean isTombstone() {
+            return value == null;
+        }
+    }
+
+    record GroupEpochValue(int epoch, long metadataHash) {
+    }
+
+    /** {@code ConsumerGroupMemberMetadata} (type 5): a member's subscription and identity. */
+    record MemberMetadata(String group, String memberId, MemberSubscription value) implements ConsumerGroupRecord {
+        @Override
+        public boolean isTombstone() {
+            return value == null;
+        }
+    }
+
+    /** What a member sent about itself; {@code subscribedTopicNames} never null. */
+    record MemberSubscription(String instanceId, String rackId, String clientId, String clientHost,
+                              List<String> subscribedTopicNames, String subscribedTopicRegex, int rebalanceTimeoutMs,
+                              String serverAssignor) {
+        public MemberSubscription {
+            subscribedTopicNames = List.copyOf(subscribedTopicNames);
+        }
+    }
+
+    /** {@code ConsumerGroupTargetAssignmentMetadata} (type 6): the epoch of the target assignment; null deletes. */
+    record TargetAssignmentEpoch(String group, Integer assignmentEpoch) implements ConsumerGroupRecord {
+        @Override
+        public boolean isTombstone() {
+            return assignmentEpoch == null;
+        }
+    }
+
+    /** {@code ConsumerGroupTargetAssignmentMember} (type 7): what the member should own at the target epoch. */
+    record TargetAssignmentMember(String group, String memberId, Map<UUID, Set<Integer>> partitions)
+            implements ConsumerGroupRecord {
+        @Override
+        public boolean isTombstone() {
+            return partitions == null;
+        }
+    }
+
+    /** {@code ConsumerGroupCurrentMemberAssignment} (type 8): the member's epoch, state and owned partitions. */
+    record CurrentAssignment(String group, String memberId, MemberAssignment value) implements ConsumerGroupRecord {
+        @Override
+        public boolean isTombstone() {
+            return value == null;
+        }
+    }
+
+    /**
+     * A member's reconciliation state: {@code assigned} it may own, {@code pendingRevocation} it still owns but must
+     * give up before anyone else gets them. {@code state} uses Kafka's MemberState values.
+     */
+    record MemberAssignment(int memberEpoch, int previousMemberEpoch, byte state, Map<UUID, Set<Integer>> assigned,
+                            Map<UUID, Set<Integer>> pendingRevocation) {
+        public static final byte STABLE = 0;
+        public static final byte UNREVOKED_PARTITIONS = 1;
+        public static final byte UNRELEASED_PARTITIONS = 2;
+        public static final byte UNKNOWN = 127;
+
+        public MemberAssignment {
+            assigned = Partitions.copy(assigned);
+            pendingRevocation = Partitions.copy(pendingRevocation);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package dev.runnel.server.group;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * Kafka's {@code __consumer_offsets} records of KIP-848 consumer groups. Keys are the int16 type then
+ * non-flexible fields; every value is version 0, flexible (compact strings and arrays as unsigned varint length
+ * plus one, a tagged-field section after each struct).
+ *
+ * <pre>
+ * type 3 ConsumerGroupMetadataKey          group        value: epoch int32, tag 0 = metadata_hash int64
+ * type 4 ConsumerGroupPartitionMetadataKey group        (read and ignored: Kafka 4.x no longer writes it)
+ * type 5 ConsumerGroupMemberMetadataKey    group, member value: instance_id?, rack_id?, client_id, client_host,
+ *                                          [subscribed_topic_names], subscribed_topic_regex?, rebalance_timeout
+ *                                          int32, server_assignor?  (tag 0 classic member metadata: skipped)
+ * type 6 ConsumerGroupTargetAssignmentMetadataKey group value: assignment_epoch int32 (tag 0 timestamp: skipped)
+ * type 7 ConsumerGroupTargetAssignmentMemberKey group, member value: [topic_id uuid, [partitions int32]]
+ * type 8 ConsumerGroupCurrentMemberAssignmentKey group, member value: member_epoch int32, previous_member_epoch
+ *                                          int32, state int8, assigned [topic_id, [partitions], tag 0 epochs],
+ *                                          pending_revocation [same]
+ * </pre>
+ * Stateless and thread-safe.
+ */
+final class ConsumerGroupRecordCodec {
+    static final short METADATA = 3;
+    static final short PARTITION_METADATA = 4;
+    static final short MEMBER_METADATA = 5;
+    static final short TARGET_ASSIGNMENT_METADATA = 6;
+    static final short TARGET_ASSIGNMENT_MEMBER = 7;
+    static final short CURRENT_MEMBER_ASSIGNMENT = 8;
+
+    private ConsumerGroupRecordCodec() {
+    }
+
+    static byte[] encodeKey(ConsumerGroupRecord record) {
+        RecordWriter w = new RecordWriter();
+        if (record instanceof ConsumerGroupRecord.GroupEpoch r) {
+            w.int16(METADATA).string(r.group(), false);
+        } else if (record instanceof ConsumerGroupRecord.MemberMetadata r) {
+            w.int16(MEMBER_METADATA).string(r.group(), false).string(r.memberId(), false);
+        } else if (record instanceof ConsumerGroupRecord.TargetAssignmentEpoch r) {
+            w.int16(TARGET_ASSIGNMENT_METADATA).string(r.group(), false);
+        } else if (record instanceof ConsumerGroupRecord.TargetAssignmentMember r) {
+            w.int16(TARGET_ASSIGNMENT_MEMBER).string(r.group(), false).string(r.memberId(), false);
+        } else if (record instanceof ConsumerGroupRecord.CurrentAssignment r) {
+            w.int16(CURRENT_MEMBER_ASSIGNMENT).string(r.group(), false).string(r.memberId(), false);
+        }
+        return w.toBytes();
+    }
+
+    /** The value bytes, or null for a tombstone. */
+    static byte[] encodeValue(ConsumerGroupRecord record) {
+        if (record.isTombstone()) {
+            return null;
+        }
+        RecordWriter w = new RecordWriter().int16(0);
+        if (record instanceof ConsumerGroupRecord.GroupEpoch r) {
+            w.int32(r.value().epoch());
+            if (r.value().metadataHash() == 0) {
+                w.uvarint(0);
+            } else {
+                w.uvarint(1).uvarint(0).uvarint(8).int64(r.value().metadataHash());
+            }
+            return w.toBytes();
+        } else if (record instanceof ConsumerGroupRecord.MemberMetadata r) {
+            ConsumerGroupRecord.MemberSubscription s = r.value();
+            w.string(s.instanceId(), true).string(s.rackId(), true).string(s.clientId(), true)
+                    .string(s.clientHost(), true).uvarint(s.subscribedTopicNames().size() + 1);
+            s.subscribedTopicNames().forEach(t -> w.string(t, true));
+            w.string(s.subscribedTopicRegex(), true).int32(s.rebalanceTimeoutMs()).string(s.serverAssignor(), true);
+        } else if (record instanceof ConsumerGroupRecord.TargetAssignmentEpoch r) {
+            w.int32(r.assignmentEpoch());
+        } else if (record instanceof ConsumerGroupRecord.TargetAssignmentMember r) {
+            writePartitions(w, r.partitions());
+        } else if (record instanceof ConsumerGroupRecord.CurrentAssignment r) {
+            ConsumerGroupRecord.MemberAssignment a = r.value();
+            w.int32(a.memberEpoch()).int32(a.previousMemberEpoch()).int8(a.state());
+            writePartitions(w, a.assigned());
+            writePartitions(w, a.pendingRevocation());
+        }
+        return w.uvarint(0).toBytes();
+    }
+
+    private static void writePartitions(RecordWriter w, Map<UUID, Set<Integer>> partitions) {
+        w.uvarint(partitions.size() + 1);
+        partitions.forEach((topic, ps) -> {
+            w.uuid(topic).uvarint(ps.size() + 1);
+            ps.forEach(w::int32);
+            w.uvarint(0);
+        });
+    }
+
+    /** Decodes a record of types 3-8 (null for type 4, which is not kept). */
+    static ConsumerGroupRecord decode(short type, ByteBuffer key, ByteBuffer value) {
+        String group = RecordReader.string(key, false);
+        switch (type) {
+            case METADATA -> {
+                if (value == null) {
+                    return new ConsumerGroupRecord.GroupEpoch(group, null);
+                }
+                checkVersion(value);
+                int epoch = value.getInt();
+                long[] hash = {0};
+                RecordReader.taggedFields(value, (tag, b) -> {
+                    if (tag == 0) {
+                        hash[0] = b.getLong();
+                    }
+                });
+                return new ConsumerGroupRecord.GroupEpoch(group, new ConsumerGroupRecord.GroupEpochValue(epoch, hash[0]));
+            }
+            case MEMBER_METADATA -> {
+                String member = RecordReader.string(key, false);
+                if (value == null) {
+                    return new ConsumerGroupRecord.MemberMetadata(group, member, null);
+                }
+                checkVersion(value);
+                String instanceId = RecordReader.string(value, true);
+                String rackId = RecordReader.string(value, true);
+                String clientId = RecordReader.string(value, true);
+                String clientHost = RecordReader.string(value, true);
+                int count = RecordReader.length(value);
+                List<String> topics = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    topics.add(RecordReader.string(value, true));
+                }
+                String regex = RecordReader.string(value, true);
+                int rebalanceTimeout = value.getInt();
+                String assignor = RecordReader.string(value, true);
+                RecordReader.taggedFields(value, (tag, b) -> { });
+                return new ConsumerGroupRecord.MemberMetadata(group, member, new ConsumerGroupRecord.MemberSubscription(
+                        instanceId, rackId, clientId, clientHost, topics, regex, rebalanceTimeout, assignor));
+            }
+            case TARGET_ASSIGNMENT_METADATA -> {
+                if (value == null) {
+                    return new ConsumerGroupRecord.TargetAssignmentEpoch(group, null);
+                }
+                checkVersion(value);
+                return new ConsumerGroupRecord.TargetAssignmentEpoch(group, value.getInt());
+            }
+            case TARGET_ASSIGNMENT_MEMBER -> {
+                String member = RecordReader.string(key, false);
+                if (value == null) {
+                    return new ConsumerGroupRecord.TargetAssignmentMember(group, member, null);
+                }
+                checkVersion(value);
+                return new ConsumerGroupRecord.TargetAssignmentMember(group, member, readPartitions(value));
+            }
+            case CURRENT_MEMBER_ASSIGNMENT -> {
+                String member = RecordReader.string(key, false);
+                if (value == null) {
+                    return new ConsumerGroupRecord.CurrentAssignment(group, member, null);
+                }
+                checkVersion(value);
+                int epoch = value.getInt();
+                int previous = value.getInt();
+                byte state = value.get();
+                Map<UUID, Set<Integer>> assigned = readPartitions(value);
+                Map<UUID, Set<Integer>> pending = readPartitions(value);
+                return new ConsumerGroupRecord.CurrentAssignment(group, member,
+                        new ConsumerGroupRecord.MemberAssignment(epoch, previous, state, assigned, pending));
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private static void checkVersion(ByteBuffer value) {
+        short version = value.getShort();
+        if (version != 0) {
+            throw new IllegalArgumentException("unknown consumer group record value version " + version);
+        }
+    }
+
+    private static Map<UUID, Set<Integer>> readPartitions(ByteBuffer b) {
+        int topics = RecordReader.length(b);
+        Map<UUID, Set<Integer>> out = new TreeMap<>();
+        for (int i = 0; i < topics; i++) {
+            UUID topic = new UUID(b.getLong(), b.getLong());
+            int count = RecordReader.length(b);
+            Set<Integer> ps = new TreeSet<>();
+            for (int j = 0; j < count; j++) {
+                ps.add(b.getInt());
+            }
+            RecordReader.taggedFields(b, (tag, buf) -> { });
+            out.put(topic, ps);
+        }
+        return Partitions.copy(out);
+    }
+}

@@ -1,0 +1,142 @@
+package dev.runnel.server.group;
+
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.coordinator.common.runtime.CoordinatorRecord;
+import org.apache.kafka.coordinator.group.GroupCoordinatorRecordSerde;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupCurrentMemberAssignmentKey;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupCurrentMemberAssignmentValue;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataKey;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataValue;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataKey;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataValue;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMemberKey;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMemberValue;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMetadataKey;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMetadataValue;
+import org.apache.kafka.server.common.ApiMessageAndVersion;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** Our KIP-848 records are byte for byte what Kafka's generated record classes write, and read back alike. */
+class ConsumerGroupRecordCodecTest {
+    private static final long SEED = Long.getLong("seed", System.nanoTime());
+    private final Random random = new Random(SEED);
+    private final GroupCoordinatorRecordSerde kafka = new GroupCoordinatorRecordSerde();
+
+    private String text(int max) {
+        StringBuilder b = new StringBuilder();
+        int n = 1 + random.nextInt(max);
+        for (int i = 0; i < n; i++) {
+            b.append((char) ('a' + random.nextInt(26)));
+        }
+        return b.toString();
+    }
+
+    private String maybe(int max) {
+        return random.nextBoolean() ? null : text(max);
+    }
+
+    private Map<UUID, Set<Integer>> partitions() {
+        Map<UUID, Set<Integer>> out = new TreeMap<>();
+        int topics = random.nextInt(4);
+        for (int i = 0; i < topics; i++) {
+            Set<Integer> ps = new TreeSet<>();
+            int n = 1 + random.nextInt(5);
+            for (int j = 0; j < n; j++) {
+                ps.add(random.nextInt(100));
+            }
+            out.put(new UUID(random.nextLong(), random.nextLong()), ps);
+        }
+        return Partitions.copy(out);
+    }
+
+    private static List<ConsumerGroupTargetAssignmentMemberValue.TopicPartition> targetTopics(Map<UUID, Set<Integer>> ps) {
+        List<ConsumerGroupTargetAssignmentMemberValue.TopicPartition> out = new ArrayList<>();
+        ps.forEach((t, p) -> out.add(new ConsumerGroupTargetAssignmentMemberValue.TopicPartition()
+                .setTopicId(uuid(t)).setPartitions(new ArrayList<>(p))));
+        return out;
+    }
+
+    private static List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> currentTopics(Map<UUID, Set<Integer>> ps) {
+        List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> out = new ArrayList<>();
+        ps.forEach((t, p) -> out.add(new ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions()
+                .setTopicId(uuid(t)).setPartitions(new ArrayList<>(p))));
+        return out;
+    }
+
+    private static Uuid uuid(UUID u) {
+        return new Uuid(u.getMostSignificantBits(), u.getLeastSignificantBits());
+    }
+
+    private void same(CoordinatorRecord theirs, ConsumerGroupRecord ours) {
+        assertArrayEquals(kafka.serializeKey(theirs), CoordinatorRecordCodec.encodeKey(ours), "seed " + SEED);
+        assertArrayEquals(kafka.serializeValue(theirs), CoordinatorRecordCodec.encodeValue(ours), "seed " + SEED);
+        assertEquals(ours, CoordinatorRecordCodec.decode(kafka.serializeKey(theirs), kafka.serializeValue(theirs)), "seed " + SEED);
+    }
+
+    @Test
+    void everyRecordTypeIsByteIdenticalToKafkasAndReadsBack() {
+        for (int i = 0; i < 200; i++) {
+            String group = text(10);
+            String member = text(22);
+            long hash = random.nextBoolean() ? 0 : random.nextLong();
+            int epoch = random.nextInt(1000);
+            same(CoordinatorRecord.record(new ConsumerGroupMetadataKey().setGroupId(group), new ApiMessageAndVersion(
+                            new ConsumerGroupMetadataValue().setEpoch(epoch).setMetadataHash(hash), (short) 0)),
+                    new ConsumerGroupRecord.GroupEpoch(group, new ConsumerGroupRecord.GroupEpochValue(epoch, hash)));
+
+            List<String> topics = new ArrayList<>(new TreeSet<>(List.of(text(8), text(8))));
+            var sub = new ConsumerGroupRecord.MemberSubscription(maybe(8), maybe(8), text(8), "/" + text(8), topics,
+                    maybe(8), random.nextInt(100000), maybe(6));
+            same(CoordinatorRecord.record(new ConsumerGroupMemberMetadataKey().setGroupId(group).setMemberId(member),
+                            new ApiMessageAndVersion(new ConsumerGroupMemberMetadataValue().setInstanceId(sub.instanceId())
+                                    .setRackId(sub.rackId()).setClientId(sub.clientId()).setClientHost(sub.clientHost())
+                                    .setSubscribedTopicNames(topics).setSubscribedTopicRegex(sub.subscribedTopicRegex())
+                                    .setRebalanceTimeoutMs(sub.rebalanceTimeoutMs()).setServerAssignor(sub.serverAssignor()),
+                                    (short) 0)),
+                    new ConsumerGroupRecord.MemberMetadata(group, member, sub));
+
+            same(CoordinatorRecord.record(new ConsumerGroupTargetAssignmentMetadataKey().setGroupId(group),
+                            new ApiMessageAndVersion(new ConsumerGroupTargetAssignmentMetadataValue().setAssignmentEpoch(epoch), (short) 0)),
+                    new ConsumerGroupRecord.TargetAssignmentEpoch(group, epoch));
+
+            Map<UUID, Set<Integer>> target = partitions();
+            same(CoordinatorRecord.record(new ConsumerGroupTargetAssignmentMemberKey().setGroupId(group).setMemberId(member),
+                            new ApiMessageAndVersion(new ConsumerGroupTargetAssignmentMemberValue()
+                                    .setTopicPartitions(targetTopics(target)), (short) 0)),
+                    new ConsumerGroupRecord.TargetAssignmentMember(group, member, target));
+
+            Map<UUID, Set<Integer>> assigned = partitions();
+            Map<UUID, Set<Integer>> pending = partitions();
+            byte state = new byte[] {0, 1, 2, 127}[random.nextInt(4)];
+            same(CoordinatorRecord.record(new ConsumerGroupCurrentMemberAssignmentKey().setGroupId(group).setMemberId(member),
+                            new ApiMessageAndVersion(new ConsumerGroupCurrentMemberAssignmentValue().setMemberEpoch(epoch)
+                                    .setPreviousMemberEpoch(epoch - 1).setState(state)
+                                    .setAssignedPartitions(currentTopics(assigned))
+                                    .setPartitionsPendingRevocation(currentTopics(pending)), (short) 0)),
+                    new ConsumerGroupRecord.CurrentAssignment(group, member, new ConsumerGroupRecord.MemberAssignment(
+                            epoch, epoch - 1, state, assigned, pending)));
+        }
+    }
+
+    @Test
+    void tombstonesAreReadByKafkaAsTheirKeys() {
+        var tombstone = new ConsumerGroupRecord.CurrentAssignment("g", "m", null);
+        assertNull(CoordinatorRecordCodec.encodeValue(tombstone));
+        CoordinatorRecord read = kafka.deserialize(java.nio.ByteBuffer.wrap(CoordinatorRecordCodec.encodeKey(tombstone)), null);
+        assertEquals(new ConsumerGroupCurrentMemberAssignmentKey().setGroupId("g").setMemberId("m"), read.key());
+        assertEquals(tombstone, CoordinatorRecordCodec.decode(CoordinatorRecordCodec.encodeKey(tombstone), null));
+    }
+}
