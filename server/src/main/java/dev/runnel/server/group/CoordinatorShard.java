@@ -88,10 +88,10 @@ final class CoordinatorShard {
                 status = Status.ACTIVE;
                 rebalancer.onLoaded();
                 consumerHeartbeats.onLoaded();
-                if (groups.isEmpty()) {
+                if (groups.isEmpty() && consumerGroups.isEmpty()) {
                     LOG.debug("Loaded __consumer_offsets-{}: no groups", partition);
                 } else {
-                    LOG.info("Loaded __consumer_offsets-{}: {} groups", partition, groups.size());
+                    LOG.info("Loaded __consumer_offsets-{}: {} groups", partition, groups.size() + consumerGroups.size());
                 }
             }
             loaded.complete(null);
