@@ -38,8 +38,9 @@ import java.util.stream.Stream;
 
 /**
  * Appending 16 KiB batches of 1 KiB records to a partition log (validation, CRC, offset assignment, one positional
- * write, sparse index entries, no fsync) against the baseline: a raw positional FileChannel write of the same bytes.
- * Both stay within 256 MiB of file: the log is restarted empty, the raw file rewound.
+ * write, sparse index entries, no fsync) against the baseline: a raw positional FileChannel append of the same bytes.
+ * Both write 64 MiB files and delete them every 256 MiB (the log by restarting empty), so both extend files the same
+ * way.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -49,12 +50,15 @@ import java.util.stream.Stream;
 @Fork(1)
 public class AppendBenchmark {
     private static final long WRAP_BYTES = 256L * 1024 * 1024;
+    private static final long FILE_BYTES = 64L * 1024 * 1024;
 
     private Path dir;
     private PartitionLog log;
     private ByteBuf batch;
     private FileChannel raw;
     private long rawPosition;
+    private long rawTotal;
+    private int rawFiles;
     private LogResources resources;
 
     @Setup(Level.Trial)
@@ -72,7 +76,7 @@ public class AppendBenchmark {
             builder.append(System.currentTimeMillis(), ("key-" + i).getBytes(), value);
         }
         batch = builder.build(ByteBufAllocator.DEFAULT);
-        raw = FileChannel.open(dir.resolve("raw.log"), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        raw = openRaw();
     }
 
     @TearDown(Level.Trial)
@@ -95,14 +99,29 @@ public class AppendBenchmark {
     }
 
     @Benchmark
-    public long rawFileChannelWrite() throws IOException {
-        if (rawPosition > WRAP_BYTES) {
+    public long rawFileChannelAppend() throws IOException {
+        if (rawPosition >= FILE_BYTES) {
+            raw.close();
+            rawTotal += rawPosition;
             rawPosition = 0;
+            if (rawTotal > WRAP_BYTES) {
+                for (int i = 0; i < rawFiles; i++) {
+                    Files.deleteIfExists(dir.resolve("raw-" + i + ".log"));
+                }
+                rawFiles = 0;
+                rawTotal = 0;
+            }
+            raw = openRaw();
         }
         ByteBuffer bytes = batch.nioBuffer();
         while (bytes.hasRemaining()) {
             rawPosition += raw.write(bytes, rawPosition);
         }
         return rawPosition;
+    }
+
+    private FileChannel openRaw() throws IOException {
+        return FileChannel.open(dir.resolve("raw-" + rawFiles++ + ".log"), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE, StandardOpenOption.READ);
     }
 }
