@@ -551,6 +551,11 @@ public final class PartitionLog implements AutoCloseable {
             }
             hook.reached(SegmentSwap.Step.OLD_SEGMENTS_DELETED);
             SegmentSwap.goLive(dir, base);
+            // a reader racing the renames may have cached a handle or index of an old file under a reused name
+            for (Path live : new Path[] {LogFiles.logFile(dir, base), LogFiles.offsetIndexFile(dir, base), LogFiles.timeIndexFile(dir, base)}) {
+                resources.files().invalidate(live);
+                resources.indexes().invalidate(live);
+            }
             LogSegment fresh = LogSegment.open(dir, base, config, resources);
             for (LogSegment old : replaced) {
                 segments.remove(old.baseOffset());

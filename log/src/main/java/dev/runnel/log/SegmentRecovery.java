@@ -5,7 +5,6 @@ import dev.runnel.wire.record.RecordBatchView;
 import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.function.Consumer;
 
 /**
@@ -29,12 +28,13 @@ final class SegmentRecovery {
      */
     static Result scan(LogSegment segment, int indexIntervalBytes, long nextSegmentBase, LogResources resources,
                        Consumer<RecordBatchView> visitor) throws IOException {
-        long fileSize = Files.size(segment.logFile());
         SegmentIndexer indexer = new SegmentIndexer(segment.baseOffset(), indexIntervalBytes);
         long validBytes = 0;
         long minNextOffset = segment.baseOffset();
         SharedChannel channel = resources.files().acquire(segment.logFile());
+        long fileSize;
         try {
+            fileSize = channel.channel().size(); // of the file scanned, even if the name was reused meanwhile
             FileBatches batches = new FileBatches(channel.channel());
             RecordBatchView view = new RecordBatchView();
             while (batches.readAt(validBytes, fileSize)) {
