@@ -14,6 +14,8 @@ import java.nio.file.StandardCopyOption;
  * 00000000000000000000.index      offset index ({@link OffsetIndex})
  * 00000000000000000000.timeindex  time index ({@link TimeIndex})
  * 00000000000000001234.log.deleted  a segment removed from the log, deleted after file.delete.delay.ms
+ * 00000000000000001234.log.cleaned  the log cleaner's output being written ({@link SegmentSwap})
+ * 00000000000000001234.log.swap     cleaned output committed, about to replace the segments it cleaned
  * leader-epoch-checkpoint         {@link LeaderEpochCache}
  * partition.metadata              {@link PartitionMetadataFile}
  * </pre>

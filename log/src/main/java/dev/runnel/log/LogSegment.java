@@ -1,9 +1,7 @@
 package dev.runnel.log;
 
-import dev.runnel.wire.record.InvalidRecordException;
 import dev.runnel.wire.record.RecordBatchView;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -213,25 +211,12 @@ final class LogSegment {
             rebuildIndexes(false);
             return findOffsetByTimestamp(timestamp, minOffset);
         }
+        TimestampAndOffset[] found = new TimestampAndOffset[1];
         SharedChannel channel = resources.files().acquire(logFile);
         try {
-            FileBatches batches = new FileBatches(channel.channel());
-            long at = indexedPosition(fromOffset, end);
-            while (batches.readAt(at, end)) {
-                if (batches.maxTimestamp >= timestamp && batches.lastOffset >= minOffset) {
-                    ByteBuf batch = readBatch(channel, batches.position, batches.size);
-                    try {
-                        TimestampAndOffset found = RecordTimestamps.find(new RecordBatchView(batch, 0), timestamp, minOffset);
-                        if (found != null) {
-                            return found;
-                        }
-                    } finally {
-                        batch.release();
-                    }
-                }
-                at += batches.size;
-            }
-            return null;
+            FileBatches.forEach(channel, indexedPosition(fromOffset, end), end, minOffset, timestamp,
+                    batch -> (found[0] = RecordTimestamps.find(batch, timestamp, minOffset)) == null);
+            return found[0];
         } finally {
             channel.release();
         }
@@ -242,20 +227,10 @@ final class LogSegment {
         int end = size;
         SharedChannel channel = resources.files().acquire(logFile);
         try {
-            FileBatches batches = new FileBatches(channel.channel());
-            long at = indexedPosition(fromOffset, end);
-            RecordBatchView view = new RecordBatchView();
-            while (batches.readAt(at, end)) {
-                if (batches.lastOffset >= fromOffset) {
-                    ByteBuf bytes = readBatch(channel, batches.position, batches.size);
-                    try {
-                        visitor.accept(view.wrap(bytes, 0));
-                    } finally {
-                        bytes.release();
-                    }
-                }
-                at += batches.size;
-            }
+            FileBatches.forEach(channel, indexedPosition(fromOffset, end), end, fromOffset, Long.MIN_VALUE, batch -> {
+                visitor.accept(batch);
+                return true;
+            });
         } finally {
             channel.release();
         }
@@ -307,55 +282,26 @@ final class LogSegment {
     }
 
     /**
-     * Kafka's recover(): reads every batch, stops at the first one that is torn, corrupt or out of order, truncates
-     * the file there and rewrites both indexes. {@code visitor} sees each valid batch (leader epochs, producer state).
+     * Kafka's recover(): validates every batch, truncates the file at the first bad one and rewrites both indexes
+     * ({@link SegmentRecovery}). {@code visitor} sees each valid batch (leader epochs, producer state).
      *
      * @param nextSegmentBase the next segment's base offset (no offset here may reach it), or Long.MAX_VALUE
      * @return the number of bytes truncated
      */
     int recover(long nextSegmentBase, boolean active, Consumer<RecordBatchView> visitor) throws IOException {
-        long fileSize = Files.size(logFile);
-        SegmentIndexer indexer = new SegmentIndexer(baseOffset, indexIntervalBytes);
-        long validBytes = 0;
-        long minNextOffset = baseOffset;
-        SharedChannel channel = resources.files().acquire(logFile);
-        try {
-            FileBatches batches = new FileBatches(channel.channel());
-            RecordBatchView view = new RecordBatchView();
-            while (batches.readAt(validBytes, fileSize)) {
-                ByteBuf bytes = readBatch(channel, validBytes, batches.size);
-                try {
-                    view.wrap(bytes, 0).validate(batches.size);
-                    if (view.baseOffset() < minNextOffset || view.lastOffset() >= nextSegmentBase || !canHold(view.lastOffset())) {
-                        break; // the base offset is outside the CRC: a flipped bit there shows only as disorder
-                    }
-                    indexer.add(validBytes, view.lastOffset(), view.maxTimestamp());
-                    visitor.accept(view);
-                    minNextOffset = view.nextOffset();
-                    validBytes += batches.size;
-                } catch (InvalidRecordException e) {
-                    break;
-                } finally {
-                    bytes.release();
-                }
-            }
-            if (validBytes < fileSize) {
-                channel.channel().truncate(validBytes);
-            }
-        } finally {
-            channel.release();
-        }
+        SegmentRecovery.Result result = SegmentRecovery.scan(this, indexIntervalBytes, nextSegmentBase, resources, visitor);
+        SegmentIndexer indexer = result.indexer();
         if (!active) {
             indexer.finishRolled();
         }
         offsetIndex.replace(indexer.offsets, active);
         timeIndex.replace(indexer.times, active);
-        size = (int) validBytes;
+        size = (int) result.validBytes();
         maxTimestamp = indexer.maxTimestamp();
         offsetOfMaxTimestamp = indexer.offsetOfMaxTimestamp();
-        bytesSinceLastIndexEntry = indexer.bytesSinceLastEntry(validBytes);
+        bytesSinceLastIndexEntry = indexer.bytesSinceLastEntry(result.validBytes());
         firstBatchTimestamp = UNKNOWN;
-        return (int) (fileSize - validBytes);
+        return (int) result.truncatedBytes();
     }
 
     /** Rebuilds missing or corrupt indexes from the log; the data itself was already trusted. */
@@ -397,24 +343,14 @@ final class LogSegment {
     }
 
     private void recomputeMaxTimestamp() throws IOException {
-        long max = -1;
-        long offsetOfMax = baseOffset;
         SharedChannel channel = resources.files().acquire(logFile);
         try {
-            FileBatches batches = new FileBatches(channel.channel());
-            long at = 0;
-            while (batches.readAt(at, size)) {
-                if (batches.maxTimestamp > max) {
-                    max = batches.maxTimestamp;
-                    offsetOfMax = batches.lastOffset;
-                }
-                at += batches.size;
-            }
+            long[] max = new FileBatches(channel.channel()).maxTimestampAndOffset(size, baseOffset);
+            offsetOfMaxTimestamp = max[1];
+            maxTimestamp = max[0];
         } finally {
             channel.release();
         }
-        offsetOfMaxTimestamp = offsetOfMax;
-        maxTimestamp = max;
     }
 
     /** Kafka's onBecomeInactiveSegment: a final time index entry for the segment's max timestamp. */
@@ -496,23 +432,6 @@ final class LogSegment {
             }
         }
         return firstBatchTimestamp == UNKNOWN ? -1 : firstBatchTimestamp;
-    }
-
-    /** Reads {@code length} bytes at {@code position} into a new heap buffer the caller must release. */
-    static ByteBuf readBatch(SharedChannel channel, long position, int length) throws IOException {
-        ByteBuf buf = Unpooled.buffer(length);
-        try {
-            while (buf.writerIndex() < length) {
-                int n = buf.writeBytes(channel.channel(), position + buf.writerIndex(), length - buf.writerIndex());
-                if (n < 0) {
-                    throw new IOException("segment shrank while reading at " + position);
-                }
-            }
-            return buf;
-        } catch (IOException | RuntimeException e) {
-            buf.release();
-            throw e;
-        }
     }
 
     @Override

@@ -10,10 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -45,6 +43,7 @@ public final class PartitionLog implements AutoCloseable {
     private final ConcurrentSkipListMap<Long, LogSegment> segments;
     private final LeaderEpochCache epochs;
     private final SegmentRetention retention;
+    private final SegmentReader reader;
     private volatile LogConfig config;
     private volatile LogSegment active;
     private volatile long logStartOffset;
@@ -57,8 +56,6 @@ public final class PartitionLog implements AutoCloseable {
     private volatile LogStorageException failure;
     /** The log cleaner's checkpoint: offsets below it are clean (Kafka's cleaner-offset-checkpoint entry). */
     private volatile long firstDirtyOffset;
-    /** Odd while the cleaner swaps segment files; readers retry a read that overlapped a swap (a seqlock). */
-    private final AtomicLong segmentSwaps = new AtomicLong();
 
     private PartitionLog(TopicPartition topicPartition, Path dir, LogConfig config, LogResources resources,
                          ProducerStateHook producerState, GroupCommitFlusher flusher,
@@ -79,6 +76,7 @@ public final class PartitionLog implements AutoCloseable {
         this.recoveryPoint = loaded.recoveryPoint();
         this.lastFlushMs = resources.clock().millis();
         this.retention = new SegmentRetention(this);
+        this.reader = new SegmentReader(segments);
     }
 
     /**
@@ -217,43 +215,16 @@ public final class PartitionLog implements AutoCloseable {
             if (offset >= maxOffset || offset == end) {
                 return LogSlice.empty();
             }
-            long swaps = stableSegmentSwaps();
             try {
-                LogSlice slice = readSegments(offset, maxBytes, minOneBatch, maxOffset);
-                if (segmentSwaps.get() == swaps) {
-                    return slice;
-                }
-                slice.release(); // the cleaner swapped segments meanwhile: the files read may not match the map
-                attempt--;
+                return reader.read(offset, maxBytes, minOneBatch, maxOffset);
             } catch (NoSuchFileException e) {
-                if (segmentSwaps.get() != swaps) {
-                    attempt--;
-                } else if (attempt >= 3) {
+                if (attempt >= 3) {
                     throw fail("read " + topicPartition, e); // not a concurrent deletion: the file is really gone
                 }
             } catch (IOException e) {
                 throw fail("read " + topicPartition, e);
             }
         }
-    }
-
-    private LogSlice readSegments(long offset, int maxBytes, boolean minOneBatch, long maxOffset) throws IOException {
-        for (Map.Entry<Long, LogSegment> e = segments.floorEntry(offset); e != null; e = segments.higherEntry(e.getKey())) {
-            LogSlice slice = e.getValue().read(offset, maxBytes, maxOffset, minOneBatch);
-            if (slice != null) {
-                return slice;
-            }
-        }
-        return LogSlice.empty();
-    }
-
-    /** The swap counter once no swap is in progress (a swap is a few renames on the writer thread). */
-    private long stableSegmentSwaps() {
-        long swaps;
-        while (((swaps = segmentSwaps.get()) & 1) != 0) {
-            Thread.onSpinWait();
-        }
-        return swaps;
     }
 
     /**
@@ -272,40 +243,13 @@ public final class PartitionLog implements AutoCloseable {
         if (timestamp == LATEST_TIMESTAMP) {
             return new TimestampAndOffset(-1, limit);
         }
-        long swaps = stableSegmentSwaps();
         try {
-            TimestampAndOffset found = searchTimestamp(timestamp, start, limit);
-            return segmentSwaps.get() == swaps ? found : offsetForTimestamp(timestamp, maxOffset);
+            return reader.searchTimestamp(timestamp, start, limit);
         } catch (NoSuchFileException e) {
-            return offsetForTimestamp(timestamp, maxOffset); // a segment deleted or swapped meanwhile: look again
+            return offsetForTimestamp(timestamp, maxOffset); // a segment deleted meanwhile: look again
         } catch (IOException e) {
             throw fail("list offsets of " + topicPartition, e);
         }
-    }
-
-    private TimestampAndOffset searchTimestamp(long timestamp, long start, long limit) throws IOException {
-        if (timestamp == MAX_TIMESTAMP) {
-            LogSegment best = null;
-            for (LogSegment segment : segments.values()) {
-                if (best == null || segment.maxTimestampSoFar() > best.maxTimestampSoFar()) {
-                    best = segment;
-                }
-            }
-            if (best == null || best.maxTimestampSoFar() < 0) {
-                return TimestampAndOffset.NONE;
-            }
-            TimestampAndOffset found = best.findOffsetByTimestamp(best.maxTimestampSoFar(), start);
-            return found != null && found.offset() < limit ? found : TimestampAndOffset.NONE;
-        }
-        for (LogSegment segment : segments.values()) {
-            if (segment.maxTimestampSoFar() >= timestamp) {
-                TimestampAndOffset found = segment.findOffsetByTimestamp(timestamp, start);
-                if (found != null) {
-                    return found.offset() < limit ? found : TimestampAndOffset.NONE;
-                }
-            }
-        }
-        return TimestampAndOffset.NONE;
     }
 
     /** Kafka's roll rules: size, segment.ms, a full index, or offsets that no longer fit the indexes. */
@@ -601,22 +545,23 @@ public final class PartitionLog implements AutoCloseable {
      * step for readers: they wait out the renames and retry reads that overlapped them. Writer thread only.
      */
     void replaceSegments(List<LogSegment> replaced, long base, SegmentSwap.Hook hook) throws IOException {
-        segmentSwaps.incrementAndGet();
-        LogSegment fresh;
-        try {
+        reader.swap(() -> {
             for (LogSegment old : replaced) {
                 old.markDeleted();
             }
             hook.reached(SegmentSwap.Step.OLD_SEGMENTS_DELETED);
             SegmentSwap.goLive(dir, base);
-            fresh = LogSegment.open(dir, base, config, resources);
+            // a reader racing the renames may have cached a handle or index of an old file under a reused name
+            for (Path live : new Path[] {LogFiles.logFile(dir, base), LogFiles.offsetIndexFile(dir, base), LogFiles.timeIndexFile(dir, base)}) {
+                resources.files().invalidate(live);
+                resources.indexes().invalidate(live);
+            }
+            LogSegment fresh = LogSegment.open(dir, base, config, resources);
             for (LogSegment old : replaced) {
                 segments.remove(old.baseOffset());
             }
             segments.put(base, fresh);
-        } finally {
-            segmentSwaps.incrementAndGet();
-        }
+        });
         long now = resources.clock().millis();
         for (LogSegment old : replaced) {
             retention.scheduleDeletion(old.baseOffset(), now);

@@ -30,8 +30,12 @@ final class PartitionLogLoader {
     static Loaded load(Path dir, LogConfig config, LogResources resources, long recoveryPoint, long logStartOffset,
                        boolean cleanShutdown, ProducerStateHook hook) throws IOException {
         Files.createDirectories(dir);
-        List<Long> swapped = SegmentSwap.completeInterruptedSwaps(dir);
+        List<Long> swapped = List.of();
         List<Long> baseOffsets = scanDirectory(dir);
+        if (baseOffsets.remove(SWAP_FOUND)) {
+            swapped = SegmentSwap.completeInterruptedSwaps(dir);
+            baseOffsets = scanDirectory(dir);
+        }
         ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
         for (long base : baseOffsets) {
             segments.put(base, LogSegment.open(dir, base, config, resources));
@@ -58,14 +62,22 @@ final class PartitionLogLoader {
         return new Loaded(segments, logEndOffset, start, Math.min(recoveryPoint, logEndOffset), epochs, truncated);
     }
 
-    /** Deletes leftovers (deleted, cleaned, swap, temp files, indexes without a log) and lists segment bases. */
+    /** Marks, among the bases {@link #scanDirectory} returns, that a {@code .log.swap} file is present. */
+    private static final Long SWAP_FOUND = -1L;
+
+    /**
+     * Deletes leftovers (deleted, cleaned, index swap and temp files, indexes without a log) and lists segment bases,
+     * plus {@link #SWAP_FOUND} when a log swap file needs completing (it is kept).
+     */
     private static List<Long> scanDirectory(Path dir) throws IOException {
         List<Long> bases = new ArrayList<>();
         List<Path> indexes = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
-                if (name.endsWith(LogFiles.DELETED_SUFFIX) || name.endsWith(LogFiles.CLEANED_SUFFIX)
+                if (name.endsWith(LogFiles.LOG_SUFFIX + LogFiles.SWAP_SUFFIX)) {
+                    bases.add(SWAP_FOUND); // a committed cleaner swap to complete before anything else
+                } else if (name.endsWith(LogFiles.DELETED_SUFFIX) || name.endsWith(LogFiles.CLEANED_SUFFIX)
                         || name.endsWith(LogFiles.SWAP_SUFFIX) || name.endsWith(LogFiles.TEMP_SUFFIX)) {
                     Files.deleteIfExists(file);
                 } else if (LogFiles.baseOffsetOf(name, LogFiles.LOG_SUFFIX) >= 0) {

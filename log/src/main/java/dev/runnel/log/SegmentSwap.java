@@ -78,7 +78,7 @@ final class SegmentSwap {
     static List<Long> completeInterruptedSwaps(Path dir) throws IOException {
         List<Long> swapped = new ArrayList<>();
         String logSwap = LogFiles.LOG_SUFFIX + LogFiles.SWAP_SUFFIX;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + logSwap)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 long base = LogFiles.baseOffsetOf(file.getFileName().toString(), logSwap);
                 if (base >= 0) {
@@ -113,7 +113,7 @@ final class SegmentSwap {
 
     private static List<Long> liveBaseOffsets(Path dir) throws IOException {
         List<Long> bases = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + LogFiles.LOG_SUFFIX)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 long base = LogFiles.baseOffsetOf(file.getFileName().toString(), LogFiles.LOG_SUFFIX);
                 if (base >= 0) {

@@ -14,9 +14,9 @@ import java.nio.file.StandardOpenOption;
  * {@link IndexEntries} on demand. The active segment pins its entries in memory; a rolled segment's entries live in
  * the shared {@link IndexCache} and reload from the file after eviction.
  *
- * <p>Unlike Kafka we do not preallocate and memory-map the file: it always holds exactly the entries written, so
- * its length is a multiple of the entry size and Kafka reads it unchanged (Kafka trims its own files to that shape
- * on roll and close). Owning thread: the partition's writer appends, truncates and rebuilds; readers only search.
+ * <p>Unlike Kafka we do not preallocate and memory-map the file: it holds exactly the entries written (the active
+ * segment's newest entries reach it on flush, roll and close, see {@link #persist}), so its length is a multiple of
+ * the entry size and Kafka reads it unchanged (Kafka trims its own files to that shape on roll and close). Owning thread: the partition's writer appends, truncates and rebuilds; readers only search.
  */
 abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
     protected final Path file;
@@ -24,6 +24,8 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
     protected final int maxEntries;
     private final LogResources resources;
     private volatile IndexEntries pinned;
+    /** How many of the pinned entries the file holds; guarded by this. */
+    private int persisted;
 
     SparseIndex(Path file, long baseOffset, int maxEntries, LogResources resources) {
         this.file = file;
@@ -74,15 +76,18 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
     }
 
     /** Keeps the entries in memory while this index belongs to the active segment. */
-    final void pin(long segmentSize) throws IOException, CorruptIndexException {
+    final synchronized void pin(long segmentSize) throws IOException, CorruptIndexException {
         if (pinned == null) {
-            pinned = entries(segmentSize);
+            IndexEntries loaded = entries(segmentSize);
+            persisted = loaded.count();
+            pinned = loaded;
             resources.indexes().invalidate(file);
         }
     }
 
-    /** Hands the entries to the shared cache once the segment is rolled. */
-    final void unpin() {
+    /** Writes the pending entries and hands the entries to the shared cache once the segment is rolled. */
+    final void unpin() throws IOException {
+        persist();
         IndexEntries p = pinned;
         if (p != null) {
             resources.indexes().put(file, p);
@@ -90,28 +95,49 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
         }
     }
 
+    /**
+     * Writes the pinned entries not yet in the file, with one write. Appends only add entries in memory (Kafka
+     * writes its memory-mapped index without a system call; a write per entry would cost more than the batch
+     * itself): the file catches up on flush, roll and close. A crash loses nothing: recovery rebuilds the indexes
+     * of every segment above the recovery point, and segments below it were flushed.
+     */
+    final synchronized void persist() throws IOException {
+        IndexEntries p = pinned;
+        if (p == null) {
+            return;
+        }
+        int n = p.count();
+        if (n <= persisted) {
+            return;
+        }
+        ByteBuffer bytes = ByteBuffer.allocate((n - persisted) * entrySize());
+        for (int i = persisted; i < n; i++) {
+            encode(bytes, p.key(i), p.value(i));
+        }
+        bytes.flip();
+        writeAt(bytes, (long) persisted * entrySize());
+        persisted = n;
+    }
+
     final boolean isFull() {
         IndexEntries p = pinned;
         return p != null && p.count() >= maxEntries;
     }
 
-    /** Appends one entry to the file and the pinned entries (active segment only). */
-    final void append(long key, long value) throws IOException {
+    /** Appends one entry to the pinned entries (active segment only); {@link #persist} writes it to the file. */
+    final void append(long key, long value) {
         IndexEntries p = pinned;
         if (p == null) {
             throw new IllegalStateException("append to an index that is not pinned: " + file);
         }
-        ByteBuffer bytes = ByteBuffer.allocate(entrySize());
-        encode(bytes, key, value);
-        bytes.flip();
-        writeAt(bytes, (long) p.count() * entrySize());
         p.add(key, value);
     }
 
     /** Keeps the first {@code n} entries, in memory and on disk. */
-    final void truncateEntries(IndexEntries entries, int n) throws IOException {
+    final synchronized void truncateEntries(IndexEntries entries, int n) throws IOException {
         if (n < entries.count()) {
             entries.truncate(n);
+            persisted = Math.min(persisted, n);
             SharedChannel channel = resources.files().acquire(file);
             try {
                 channel.channel().truncate((long) n * entrySize());
@@ -122,7 +148,7 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
     }
 
     /** Replaces the file with {@code rebuilt}, which becomes pinned (if {@code pin}) or cached. */
-    final void replace(IndexEntries rebuilt, boolean pin) throws IOException {
+    final synchronized void replace(IndexEntries rebuilt, boolean pin) throws IOException {
         ByteBuffer bytes = ByteBuffer.allocate(rebuilt.count() * entrySize());
         for (int i = 0; i < rebuilt.count(); i++) {
             encode(bytes, rebuilt.key(i), rebuilt.value(i));
@@ -139,6 +165,7 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
             channel.release();
         }
         if (pin) {
+            persisted = rebuilt.count();
             pinned = rebuilt;
             resources.indexes().invalidate(file);
         } else {
@@ -166,13 +193,14 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
         }
     }
 
-    final void forget() {
+    final synchronized void forget() {
         pinned = null;
         resources.indexes().invalidate(file);
         resources.files().invalidate(file);
     }
 
     final void flush() throws IOException {
+        persist();
         SharedChannel channel = resources.files().acquire(file);
         try {
             channel.channel().force(true);

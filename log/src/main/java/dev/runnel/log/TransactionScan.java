@@ -61,7 +61,7 @@ final class TransactionScan {
                     continue;
                 }
                 if ((batches.attributes & RecordBatchView.CONTROL_MASK) != 0) {
-                    ByteBuf bytes = LogSegment.readBatch(channel, batches.position, batches.size);
+                    ByteBuf bytes = FileBatches.readBatch(channel, batches.position, batches.size);
                     try {
                         onMarker(batches, controlType(new RecordBatchView(bytes, 0)));
                     } finally {

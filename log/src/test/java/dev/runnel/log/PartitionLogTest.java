@@ -164,6 +164,7 @@ class PartitionLogTest {
             append(log, Batches.batch(1 + i % 3, 1000 + i), 0);
         }
         assertTrue(log.segmentCount() >= 4, "rolled into " + log.segmentCount());
+        log.flush(log.logEndOffset()); // the active segment's index entries reach its file on flush, roll or close
         for (long base : log.segmentBaseOffsets()) {
             assertTrue(Files.size(LogFiles.offsetIndexFile(log.directory(), base)) > 0, "index entries in segment " + base);
         }
