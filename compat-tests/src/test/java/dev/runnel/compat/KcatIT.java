@@ -41,7 +41,8 @@ class KcatIT {
         if (INSTALLED) {
             String version = ExternalProcess.run(List.of("kcat", "-V"), null, TIMEOUT).lines().stream()
                     .filter(l -> l.startsWith("Version")).findFirst().orElse("?");
-            CompatMatrix.version(CLIENT, version.replaceAll("builtin.features=.*", "").trim());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Version (\\S+) .*librdkafka (\\S+).*").matcher(version);
+            CompatMatrix.version(CLIENT, m.matches() ? "kcat " + m.group(1) + ", librdkafka " + m.group(2) : version);
         }
     }
 
