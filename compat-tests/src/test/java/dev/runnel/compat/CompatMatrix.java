@@ -49,12 +49,12 @@ final class CompatMatrix implements BeforeAllCallback, TestWatcher {
 
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
-        scenario(context).ifPresent(s -> record(s, FAIL, firstLine(cause)));
+        scenario(context).ifPresent(s -> record(s, FAIL, invocation(context) + firstLine(cause)));
     }
 
     @Override
     public void testAborted(ExtensionContext context, Throwable cause) {
-        scenario(context).ifPresent(s -> record(s, NOT_RUN, firstLine(cause)));
+        scenario(context).ifPresent(s -> record(s, NOT_RUN, invocation(context) + firstLine(cause)));
     }
 
     @Override
@@ -66,8 +66,22 @@ final class CompatMatrix implements BeforeAllCallback, TestWatcher {
         return context.getTestMethod().map(m -> m.getAnnotation(Scenario.class));
     }
 
+    /**
+     * Parameterised tests report once per invocation under one scenario: the worst outcome wins, so a later
+     * passing invocation never hides a failed one.
+     */
     private static void record(Scenario s, String result, String notes) {
-        RESULTS.put(new MatrixFile.Key(s.client(), s.value()), new MatrixFile.Row(s.client(), s.value(), result, notes));
+        MatrixFile.Row row = new MatrixFile.Row(s.client(), s.value(), result, notes);
+        RESULTS.merge(new MatrixFile.Key(s.client(), s.value()), row,
+                (old, now) -> SEVERITY.indexOf(now.result()) > SEVERITY.indexOf(old.result()) ? now : old);
+    }
+
+    private static final List<String> SEVERITY = List.of(PASS, KNOWN_GAP, NOT_RUN, FAIL);
+
+    /** "[2] snappy: " for an invocation of a parameterised test, empty otherwise. */
+    private static String invocation(ExtensionContext context) {
+        String name = context.getDisplayName();
+        return name.startsWith("[") ? name + ": " : "";
     }
 
     private static String firstLine(Throwable t) {

@@ -80,7 +80,7 @@ class KafkaConnectIT {
                 "offset.storage.file.filename", dir.resolve("connect.offsets").toString(),
                 "offset.flush.interval.ms", "500",
                 "listeners", "http://127.0.0.1:0",
-                "plugin.discovery", "only_scan"));
+                "plugin.discovery", "service_load"));
         try {
             String sinkName = CompatTarget.name("file-sink");
             create(connect, CompatTarget.name("file-source"), Map.of(

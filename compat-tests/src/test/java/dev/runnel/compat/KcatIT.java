@@ -9,6 +9,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -75,6 +77,29 @@ class KcatIT {
         read.forEach(r -> partitionsByKey.computeIfAbsent(r.key(), k -> new HashSet<>()).add(r.partition()));
         partitionsByKey.forEach((key, parts) -> assertEquals(1, parts.size(), key + " went to one partition"));
         assertContiguousOffsets(read);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gzip", "snappy", "lz4", "zstd"})
+    @Scenario(client = CLIENT, value = "produce compressed (-z gzip, snappy, lz4, zstd) with headers (-H)")
+    void compressedRecordsWithHeadersProducedByKcatAreReadBackByKafkaClients(String codec) throws Exception {
+        String topic = CompatTarget.name("kcat-" + codec);
+        oracle.createTopic(topic, 1);
+        StringBuilder input = new StringBuilder();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            String value = ("value-" + i + "-").repeat(1 + i % 9);
+            input.append("key-").append(i).append(':').append(value).append('\n');
+            expected.add("key-" + i + "=" + value);
+        }
+        kcat(input.toString(), "-P", "-K:", "-z", codec, "-H", "codec=" + codec, "-H", "n=1", "-t", topic,
+                "-X", "linger.ms=50");
+
+        List<Oracle.Rec> read = oracle.readAll(topic, 1, expected.size());
+        assertEquals(expected, read.stream().map(r -> r.key() + "=" + r.value()).toList(), "records in order");
+        assertContiguousOffsets(read);
+        List<String> headers = kcat(null, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%h\\n").lines();
+        assertEquals(java.util.Collections.nCopies(500, "codec=" + codec + ",n=1"), headers, "headers read back by kcat");
     }
 
     @Test
