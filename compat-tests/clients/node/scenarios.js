@@ -3,7 +3,7 @@
 // Each scenario prints one line "RESULT <json>" describing what the client observed; the Java test compares it with
 // what kafka-clients reads from the broker. Every wait is bounded.
 'use strict';
-const { Kafka, logLevel } = require('kafkajs');
+const { Kafka, logLevel, CompressionTypes } = require('kafkajs');
 
 const TIMEOUT_MS = 45000;
 
@@ -41,7 +41,7 @@ async function admin(bootstrap, topic, partitions) {
   }
 }
 
-async function produce(bootstrap, topic, count) {
+async function produce(bootstrap, topic, count, compression) {
   const producer = kafka(bootstrap).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const reports = [];
@@ -49,7 +49,12 @@ async function produce(bootstrap, topic, count) {
     for (let i = 0; i < Number(count); i++) {
       const key = `key-${i % 7}`;
       const value = `value-${i}`;
-      const [md] = await producer.send({ topic, acks: -1, messages: [{ key, value }] });
+      const [md] = await producer.send({
+        topic,
+        acks: -1,
+        compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        messages: [{ key, value, headers: { seq: String(i) } }],
+      });
       reports.push({ partition: md.partition, offset: Number(md.baseOffset), key, value, errorCode: md.errorCode });
     }
   } finally {

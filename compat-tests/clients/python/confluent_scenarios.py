@@ -31,9 +31,9 @@ def admin(bootstrap, topic, partitions):
             "leaders_known": bool(listed) and all(p.leader in md.brokers for p in listed.partitions.values())}
 
 
-def produce(bootstrap, topic, count):
+def produce(bootstrap, topic, count, compression="none"):
     producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all",
-                         "linger.ms": 5, "message.timeout.ms": 30000})
+                         "linger.ms": 5, "message.timeout.ms": 30000, "compression.type": compression})
     reports = []
 
     def on_delivery(err, msg):
@@ -41,7 +41,8 @@ def produce(bootstrap, topic, count):
                         "key": msg.key().decode(), "value": msg.value().decode()})
 
     for i in range(int(count)):
-        producer.produce(topic, key="key-%d" % (i % 7), value="value-%d" % i, on_delivery=on_delivery)
+        producer.produce(topic, key="key-%d" % (i % 7), value="value-%d" % i, headers=[("seq", str(i))],
+                         on_delivery=on_delivery)
         producer.poll(0)
     remaining = producer.flush(TIMEOUT_S)
     return {"undelivered": remaining, "reports": reports}
@@ -69,9 +70,24 @@ def group(bootstrap, topic, group_id, expected):
     return {"records": records, "committed": {str(tp.partition): tp.offset for tp in committed}}
 
 
+def transactions(bootstrap, topic):
+    """Runnel has no transactions yet: reports whether init_transactions and a commit succeed, and the error."""
+    producer = Producer({"bootstrap.servers": bootstrap, "transactional.id": topic + "-txn",
+                         "transaction.timeout.ms": 10000})
+    try:
+        producer.init_transactions(5)
+        producer.begin_transaction()
+        producer.produce(topic, key="k", value="v")
+        producer.commit_transaction(15)
+        return {"committed": True, "error": None}
+    except KafkaException as e:
+        return {"committed": False, "error": str(e)}
+
+
 def main():
     scenario, args = sys.argv[1], sys.argv[2:]
-    result = {"admin": admin, "produce": produce, "group": group}[scenario](*args)
+    result = {"admin": admin, "produce": produce, "group": group,
+                                   "transactions": transactions}[scenario](*args)
     print("RESULT " + json.dumps(result))
 
 

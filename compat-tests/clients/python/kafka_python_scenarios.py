@@ -32,12 +32,14 @@ def admin(bootstrap, topic, partitions):
     return {"listed": listed, "partitions": sorted(p["partition"] for p in described[0]["partitions"])}
 
 
-def produce(bootstrap, topic, count):
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5, **COMMON)
+def produce(bootstrap, topic, count, compression="none"):
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5,
+                             compression_type=None if compression == "none" else compression, **COMMON)
     futures = []
     for i in range(int(count)):
         key, value = "key-%d" % (i % 7), "value-%d" % i
-        futures.append((key, value, producer.send(topic, key=key.encode(), value=value.encode())))
+        futures.append((key, value, producer.send(topic, key=key.encode(), value=value.encode(),
+                                                    headers=[("seq", str(i).encode())])))
     producer.flush(timeout=TIMEOUT_S)
     reports = []
     for key, value, future in futures:

@@ -52,9 +52,9 @@ class KafkaPythonIT {
     }
 
     @Test
-    @Scenario(client = CLIENT, value = "producer, records at acknowledged offsets")
+    @Scenario(client = CLIENT, value = "producer (gzip, headers), records at acknowledged offsets")
     void producerRecordsAreAtTheirAcknowledgedOffsets() throws Exception {
-        scripts.producedRecordsAreAtTheirAcknowledgedOffsets(CompatTarget.name("kp-produce"), 3, 200);
+        scripts.producedRecordsAreAtTheirAcknowledgedOffsets(CompatTarget.name("kp-produce"), 3, 200, "gzip");
     }
 
     @Test

@@ -54,9 +54,9 @@ class KafkajsIT {
     }
 
     @Test
-    @Scenario(client = CLIENT, value = "idempotent producer, records at acknowledged offsets")
+    @Scenario(client = CLIENT, value = "idempotent producer (gzip, headers), records at acknowledged offsets")
     void producerRecordsAreAtTheirAcknowledgedOffsets() throws Exception {
-        scripts.producedRecordsAreAtTheirAcknowledgedOffsets(CompatTarget.name("kjs-produce"), 3, 60);
+        scripts.producedRecordsAreAtTheirAcknowledgedOffsets(CompatTarget.name("kjs-produce"), 3, 60, "gzip");
     }
 
     @Test

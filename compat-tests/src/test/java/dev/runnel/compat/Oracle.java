@@ -51,6 +51,20 @@ final class Oracle {
         }
     }
 
+    /** For every record of the topic: its value mapped to its headers as "key=value" texts in order. */
+    Map<String, List<String>> headersByValue(String topic, int partitions, int expected) {
+        List<TopicPartition> tps = IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p)).toList();
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(bootstrap, Map.of())) {
+            Map<String, List<String>> out = new TreeMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : Clients.readAll(consumer, tps, expected)) {
+                List<String> headers = new ArrayList<>();
+                r.headers().forEach(h -> headers.add(h.key() + "=" + text(h.value())));
+                out.put(text(r.value()), headers);
+            }
+            return out;
+        }
+    }
+
     /** Log end offsets by partition. */
     Map<Integer, Long> endOffsets(String topic, int partitions) throws Exception {
         try (Admin admin = Clients.admin(bootstrap)) {

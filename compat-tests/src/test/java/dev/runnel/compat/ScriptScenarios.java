@@ -66,9 +66,10 @@ final class ScriptScenarios {
     }
 
     /** Every acknowledged (partition, offset) holds the record the script sent, and nothing else is in the topic. */
-    void producedRecordsAreAtTheirAcknowledgedOffsets(String topic, int partitions, int count) throws Exception {
+    void producedRecordsAreAtTheirAcknowledgedOffsets(String topic, int partitions, int count, String compression)
+            throws Exception {
         oracle.createTopic(topic, partitions);
-        JsonNode result = run("produce", topic, count);
+        JsonNode result = run("produce", topic, count, compression);
         List<Oracle.Rec> acknowledged = new ArrayList<>();
         for (JsonNode r : result.get("reports")) {
             assertTrue(!r.hasNonNull("error") || r.get("error").asText().isEmpty(), "delivery error: " + r);
@@ -77,6 +78,11 @@ final class ScriptScenarios {
         assertEquals(count, acknowledged.size(), "acknowledged records");
         acknowledged.sort(Comparator.comparingInt(Oracle.Rec::partition).thenComparingLong(Oracle.Rec::offset));
         assertEquals(acknowledged, oracle.readAll(topic, partitions, count), "records at their acknowledged offsets");
+        // The scripts send record i as value "value-i" with one header seq=i.
+        Map<String, List<String>> headers = oracle.headersByValue(topic, partitions, count);
+        for (int i = 0; i < count; i++) {
+            assertEquals(List.of("seq=" + i), headers.get("value-" + i), "headers of value-" + i);
+        }
     }
 
     /**
