@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Records the outcome of every {@link Scenario} test and, when the test run ends (the root extension context closes),
  * merges them into the compatibility matrix file: {@code docs/COMPATIBILITY.md} when the suite ran against its own
  * broker, {@code target/compat-matrix.md} when it was pointed at another one. Rows of scenarios that did not run in
- * this build are kept from the file, so running one IT class updates only its rows. Callbacks may come from any
+ * this build are kept from the file, so running one IT class updates only its rows; rows of scenarios that the classes
+ * that ran no longer declare are dropped. Callbacks may come from any
  * test thread; state is in concurrent maps.
  */
 final class CompatMatrix implements BeforeAllCallback, TestWatcher {
@@ -31,6 +32,8 @@ final class CompatMatrix implements BeforeAllCallback, TestWatcher {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(CompatMatrix.class);
     private static final Map<String, String> VERSIONS = new ConcurrentHashMap<>();
     private static final Map<MatrixFile.Key, MatrixFile.Row> RESULTS = new ConcurrentHashMap<>();
+    /** Every scenario declared by the test classes that ran, so rows of renamed or deleted scenarios are dropped. */
+    private static final java.util.Set<MatrixFile.Key> DECLARED = ConcurrentHashMap.newKeySet();
 
     /** Records the version of a client, shown in the matrix's version table. */
     static void version(String client, String version) {
@@ -40,6 +43,14 @@ final class CompatMatrix implements BeforeAllCallback, TestWatcher {
     @Override
     public void beforeAll(ExtensionContext context) {
         context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent("writer", key -> new Writer(), Writer.class);
+        context.getTestClass().ifPresent(type -> {
+            for (java.lang.reflect.Method m : type.getDeclaredMethods()) {
+                Scenario s = m.getAnnotation(Scenario.class);
+                if (s != null) {
+                    DECLARED.add(new MatrixFile.Key(s.client(), s.value()));
+                }
+            }
+        });
     }
 
     @Override
@@ -114,6 +125,9 @@ final class CompatMatrix implements BeforeAllCallback, TestWatcher {
             try {
                 MatrixFile file = Files.exists(path)
                         ? MatrixFile.parse(Files.readString(path, StandardCharsets.UTF_8)) : MatrixFile.empty();
+                java.util.Set<String> ranClients = new java.util.HashSet<>();
+                DECLARED.forEach(k -> ranClients.add(k.client()));
+                file.rows().keySet().removeIf(k -> ranClients.contains(k.client()) && !DECLARED.contains(k));
                 file.rows().putAll(RESULTS);
                 file.versions().putAll(new TreeMap<>(VERSIONS));
                 Files.createDirectories(path.toAbsolutePath().getParent());

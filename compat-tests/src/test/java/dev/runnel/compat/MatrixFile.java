@@ -70,7 +70,7 @@ record MatrixFile(Map<Key, Row> rows, Map<String, String> versions) {
         out.append("\n## Versions\n\n").append(VERSIONS_HEADER).append('\n').append("| --- | --- |\n");
         versions.forEach((client, version) -> out.append("| ").append(cell(client)).append(" | ").append(cell(version))
                 .append(" |\n"));
-        out.append("\n## Known gaps\n\n");
+        out.append("\n## Not passing\n\n");
         List<Row> gaps = sortedRows().stream().filter(r -> !r.result.equals(CompatMatrix.PASS)).toList();
         if (gaps.isEmpty()) {
             out.append("None.\n");
