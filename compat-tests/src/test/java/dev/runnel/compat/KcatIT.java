@@ -132,6 +132,35 @@ class KcatIT {
     }
 
     @Test
+    @Scenario(client = CLIENT, value = "two group members, cooperative-sticky rebalance")
+    void twoCooperativeMembersTogetherConsumeEverythingAndCommitTheEndOffsets() throws Exception {
+        String topic = CompatTarget.name("kcat-coop");
+        String group = CompatTarget.name("kcat-coop");
+        oracle.createTopic(topic, 4);
+        produceWithKafkaClients(topic, 4, 50);
+        List<String> command = new ArrayList<>(List.of("kcat", "-b", target.bootstrap(), "-G", group,
+                "-X", "partition.assignment.strategy=cooperative-sticky", "-X", "auto.offset.reset=earliest",
+                "-e", "-q", "-f", "%p\\t%o\\t%k\\t%s\\n", topic));
+        java.util.concurrent.CompletableFuture<ExternalProcess.Result> first = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> runUnchecked(command));
+        ExternalProcess.Result second = runUnchecked(command);
+        List<Oracle.Rec> consumed = new ArrayList<>(parse(first.get(90, java.util.concurrent.TimeUnit.SECONDS).lines()));
+        consumed.addAll(parse(second.lines()));
+
+        List<String> expected = Oracle.keyValues(oracle.readAll(topic, 4, 200));
+        assertEquals(expected, Oracle.keyValues(consumed).stream().distinct().toList(), "every record consumed by a member");
+        assertEquals(oracle.endOffsets(topic, 4), oracle.committed(group, topic), "committed offsets are the end offsets");
+    }
+
+    private static ExternalProcess.Result runUnchecked(List<String> command) {
+        try {
+            return ExternalProcess.run(command, null, TIMEOUT).ok();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     @Scenario(client = CLIENT, value = "metadata (-L)")
     void kcatMetadataListsTheTopicWithLeadersAmongTheBrokers() throws Exception {
         String topic = CompatTarget.name("kcat-metadata");
