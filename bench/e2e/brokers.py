@@ -161,7 +161,8 @@ class RunnelBroker(Broker):
                 f.write(f"{key}={value}\n")
             f.write(f"listeners=PLAINTEXT://127.0.0.1:{self.port}\n")
             f.write(f"log.dirs={self.data_dir}\n")
-        return ["java", *BROKER_JVM_FLAGS, "-cp", self.ctx.runnel_classpath,
+        return ["java", *BROKER_JVM_FLAGS, *os.environ.get("RUNNEL_EXTRA_OPTS", "").split(), "-cp",
+                self.ctx.runnel_classpath,
                 "dev.runnel.server.RunnelServer", props]
 
 
@@ -190,5 +191,6 @@ class KafkaBroker(Broker):
                            stdout=out, stderr=subprocess.STDOUT, check=True, timeout=300)
 
     def command(self):
-        return ["java", *BROKER_JVM_FLAGS, f"-Dlog4j2.configurationFile={self.ctx.log4j_config}",
+        return ["java", *BROKER_JVM_FLAGS, *os.environ.get("KAFKA_EXTRA_OPTS", "").split(),
+                f"-Dlog4j2.configurationFile={self.ctx.log4j_config}",
                 "-Dbench.log.level=info", "-cp", self.ctx.kafka_classpath, "kafka.Kafka", self.props]
