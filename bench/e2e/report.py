@@ -214,3 +214,14 @@ def write_docs(runs, root, here, out_dir):
         text += [open(notes).read().rstrip(), ""]
     with open(os.path.join(docs, "PERFORMANCE.md"), "w") as f:
         f.write("\n".join(text))
+
+
+if __name__ == "__main__":
+    # Re-renders the docs from a finished run: python3 bench/e2e/report.py bench/e2e/target/results/<stamp>/results.json
+    import json
+    import sys
+    results = sys.argv[1]
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(results) as f:
+        write_docs(json.load(f), os.path.dirname(os.path.dirname(here)), here, os.path.dirname(results))
+    print(ratio_table(json.load(open(results))))
