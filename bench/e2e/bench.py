@@ -8,7 +8,7 @@ scenario is recorded as "failed: <reason>" and the run goes on. Results go to be
 (results.json, logs of every process) and, with DOCS=1 (the default), to docs/PERFORMANCE.md and its chart.
 
 Settings come from the environment (see README.md): QUICK, RECORDS, FSYNC_RECORDS, LATENCY_RECORDS, E2E_RECORDS,
-ROUNDS, PROFILES, SCENARIOS, DOCS, NOTE.
+ROUNDS, PROFILES, SCENARIOS, BROKERS, DOCS, NOTE.
 """
 import json
 import os
@@ -55,6 +55,7 @@ class Context:
         self.e2e_records = env_int("E2E_RECORDS", 2_000 if self.quick else 20_000)
         self.rounds = env_int("ROUNDS", 1 if self.quick else 2)
         self.profiles = os.environ.get("PROFILES", "default,fsync").split(",")
+        self.brokers = os.environ.get("BROKERS", "runnel,kafka").split(",")
         self.scenario_filter = re.compile(os.environ.get("SCENARIOS", ".*"))
         self.tool_timeout = env_int("TOOL_TIMEOUT", 900 if self.quick else 3600)
         self.kafka_classpath = os.path.join(HERE, "target", "kafka-lib", "*")
@@ -158,12 +159,15 @@ def main():
                        "latency_records": ctx.latency_records, "e2e_records": ctx.e2e_records,
                        "rounds": ctx.rounds, "profiles": ctx.profiles, "note": os.environ.get("NOTE", "")},
             "common_settings": COMMON_SETTINGS, "profile_settings": PROFILE_SETTINGS, "scenarios": []}
-    print(f"{len(plan)} scenarios x {ctx.rounds} rounds x 2 brokers; logs in {ctx.out_dir}", flush=True)
+    print(f"{len(plan)} scenarios x {ctx.rounds} rounds x {len(ctx.brokers)} brokers; logs in {ctx.out_dir}",
+          flush=True)
     entries = [{"profile": p, "name": n, "kind": k, "params": {**prm, "props": prm.get("props")},
                 "runnel": [], "kafka": []} for p, n, k, prm in plan]
     for round_no in range(ctx.rounds):
         for index, (profile, name, kind, params) in enumerate(plan):
             for broker_name, broker_cls in (("runnel", RunnelBroker), ("kafka", KafkaBroker)):
+                if broker_name not in ctx.brokers:
+                    continue
                 workdir = os.path.join(ctx.out_dir, f"{profile}-{index:02d}-{kind}-r{round_no}-{broker_name}")
                 os.makedirs(workdir)
                 began = time.monotonic()

@@ -3,7 +3,9 @@
 Each figure is the median over rounds; a ratio is Runnel's median over Kafka's. The chart is drawn by matplotlib
 when python3 can import it, else by Chart.java (java.awt, headless) from the same data.
 """
+import glob
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -143,6 +145,22 @@ def render_chart(runs, png, out_dir):
     return "matplotlib"
 
 
+def _sample_properties(out_dir, name):
+    """The first generated broker properties file of a run, with its ports and directory replaced by names."""
+    found = sorted(glob.glob(os.path.join(out_dir, "*", name)))
+    if not found:
+        return None
+    text = open(found[0]).read().strip()
+    text = re.sub(r"(1@|CONTROLLER://)127\.0\.0\.1:\d+", r"\g<1>127.0.0.1:$CONTROLLER_PORT", text)
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:$PORT", text)
+    return re.sub(r"log\.dirs=.*", "log.dirs=$DIR", text)
+
+
+def _load_range(runs):
+    loads = [r["load1"] for e in runs["scenarios"] for b in ("runnel", "kafka") for r in e[b] if "load1" in r]
+    return f"{min(loads):.1f} to {max(loads):.1f}" if loads else "-"
+
+
 def write_docs(runs, root, here, out_dir):
     docs = os.path.join(root, "docs")
     os.makedirs(docs, exist_ok=True)
@@ -163,6 +181,7 @@ def write_docs(runs, root, here, out_dir):
         f"- JDK: {m['jdk']}",
         f"- load average (1, 5, 15 min) before: {' '.join(f'{x:.2f}' for x in runs['load_before'])}, "
         f"after: {' '.join(f'{x:.2f}' for x in runs['load_after'])}",
+        f"- 1-minute load average at the end of each broker run: {_load_range(runs)}",
         f"- started {runs['started']}", "",
         "## Settings", "",
         f"- records per produce run: {cfg['records']:,} of 1 KiB (fsync profile: {cfg['fsync_records']:,}); "
@@ -206,7 +225,12 @@ def write_docs(runs, root, here, out_dir):
         "java <same JVM flags> -Dlog4j2.configurationFile=bench/e2e/log4j2.properties -Dbench.log.level=info \\",
         "  -cp 'bench/e2e/target/kafka-lib/*' kafka.Kafka kafka.properties",
         "```", "",
-        "Workloads (the same against both):", "", "```"]
+        "Their properties files, as generated for the first run:", ""]
+    for name in ("runnel.properties", "kafka.properties"):
+        sample = _sample_properties(out_dir, name)
+        if sample:
+            text += [f"`{name}`:", "", "```properties", sample, "```", ""]
+    text += ["Workloads (the same against both):", "", "```"]
     text += [c["command"] for c in runs["commands"]]
     text += ["```", ""]
     notes = os.path.join(here, "performance-notes.md")
