@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * active. Appends assign offsets and write batches as received; reads return file slices.
  *
  * <p>Threading: one writer thread (the partition's lane) calls every mutating method ({@code append*}, {@code roll},
- * {@code truncate*}, {@code deleteRecordsBefore}, {@link #deleteOldSegments}, {@code close}). Any thread may call
+ * {@code truncate*}, {@code deleteRecordsBefore}, {@link #deleteOldSegments}, {@link LogCleaner}, {@code close}). Any thread may call
  * {@link #read}, {@link #offsetForTimestamp}, the offset getters, {@link #setHighWatermark} and {@link #flush}.
  * Readers see only published state: segments in a concurrent map, and volatile log start offset, log end offset
  * and high watermark written after the data they describe.
