@@ -222,14 +222,20 @@ class PartitionLogTest {
         assertTrue(log.segmentCount() >= 5, "segments: " + log.segmentCount());
     }
 
-    @Test
-    void listOffsetsByTimestampFindsTheFirstRecordAtOrAfterTheTarget() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"none", "gzip", "zstd"})
+    void listOffsetsByTimestampFindsTheFirstRecordAtOrAfterTheTarget(String codec) {
+        org.apache.kafka.common.compress.Compression compression = switch (codec) {
+            case "gzip" -> org.apache.kafka.common.compress.Compression.gzip().build();
+            case "zstd" -> org.apache.kafka.common.compress.Compression.zstd().build();
+            default -> org.apache.kafka.common.compress.Compression.NONE;
+        };
         PartitionLog log = openLog(LogConfig.of(Map.of(LogConfig.SEGMENT_BYTES, "1000", LogConfig.INDEX_INTERVAL_BYTES, "100")));
         List<Long> timestamps = new ArrayList<>();
         java.util.Random random = new java.util.Random(7);
         for (int i = 0; i < 60; i++) {
             long[] ts = {random.nextInt(5000), random.nextInt(5000), random.nextInt(5000)};
-            append(log, Batches.batch(3, ts), 0);
+            append(log, Batches.wrap(Batches.memoryRecords(compression, 3, ts)), 0);
             for (long t : ts) {
                 timestamps.add(t);
             }
@@ -255,10 +261,11 @@ class PartitionLogTest {
     }
 
     @Test
-    void listOffsetsOnACompressedBatchAnswersAtBatchGranularity() {
+    void listOffsetsInsideACompressedBatchFindsTheExactRecordAsKafkaDoes() {
         PartitionLog log = openLog(LogConfig.DEFAULT);
         append(log, Batches.wrap(Batches.memoryRecords(Compression.gzip().build(), 4, 10, 20, 30, 40)), 0);
-        assertEquals(new TimestampAndOffset(40, 0), log.offsetForTimestamp(25, Long.MAX_VALUE));
+        assertEquals(new TimestampAndOffset(30, 2), log.offsetForTimestamp(25, Long.MAX_VALUE));
+        assertEquals(new TimestampAndOffset(40, 3), log.offsetForTimestamp(PartitionLog.MAX_TIMESTAMP, Long.MAX_VALUE));
     }
 
     @Test
