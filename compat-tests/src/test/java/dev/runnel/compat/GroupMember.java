@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One member of a consumer group: a {@link KafkaConsumer} subscribed to a topic and polling on its own thread.
@@ -48,7 +47,7 @@ final class GroupMember implements AutoCloseable {
     private final Thread thread;
     private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
     private final List<Callback> callbacks = new CopyOnWriteArrayList<>();
-    private final AtomicInteger failedCommits = new AtomicInteger();
+    private final Map<String, Integer> failedCommits = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile Stop stop = Stop.CLOSE;
     private volatile String memberId = "";
@@ -106,7 +105,7 @@ final class GroupMember implements AutoCloseable {
             ledger.committed(records);
         } catch (CommitFailedException | RebalanceInProgressException e) {
             // the group moved on: these records were not committed and their next owner may process them again
-            failedCommits.incrementAndGet();
+            failedCommits.merge(e.getClass().getSimpleName(), 1, Integer::sum);
         }
     }
 
@@ -163,8 +162,9 @@ final class GroupMember implements AutoCloseable {
         return List.copyOf(callbacks);
     }
 
-    int failedCommits() {
-        return failedCommits.get();
+    /** Commits that failed because the group was rebalancing, by exception. */
+    Map<String, Integer> failedCommits() {
+        return Map.copyOf(failedCommits);
     }
 
     /** Stops polling and closes the consumer the given way; waits (bounded) for the thread to finish. */
