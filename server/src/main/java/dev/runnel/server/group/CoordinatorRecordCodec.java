@@ -82,13 +82,13 @@ public final class CoordinatorRecordCodec {
             short type = key.getShort();
             switch (type) {
                 case LEGACY_OFFSET_COMMIT_KEY, OFFSET_COMMIT_KEY -> {
-                    String group = readString(key, false);
-                    String topic = readString(key, false);
+                    String group = RecordReader.string(key, false);
+                    String topic = RecordReader.string(key, false);
                     int partition = key.getInt();
                     return new CoordinatorRecord.OffsetCommit(group, topic, partition, value == null ? null : decodeOffset(value));
                 }
                 case GROUP_METADATA_KEY -> {
-                    String group = readString(key, false);
+                    String group = RecordReader.string(key, false);
                     return new CoordinatorRecord.GroupMetadata(group, value == null ? null : decodeGroup(value));
                 }
                 case ConsumerGroupRecordCodec.METADATA, ConsumerGroupRecordCodec.PARTITION_METADATA,
@@ -144,15 +144,15 @@ public final class CoordinatorRecordCodec {
         boolean flexible = version >= 4;
         long offset = b.getLong();
         int leaderEpoch = version >= 3 ? b.getInt() : -1;
-        String metadata = readString(b, flexible);
+        String metadata = RecordReader.string(b, flexible);
         long commitTimestamp = b.getLong();
         long expireTimestamp = version == 1 ? b.getLong() : -1L;
         UUID topicId = OffsetAndMetadata.NO_TOPIC_ID;
         if (flexible) {
-            int fields = readUvarint(b);
+            int fields = RecordReader.uvarint(b);
             for (int i = 0; i < fields; i++) {
-                int tag = readUvarint(b);
-                int size = readUvarint(b);
+                int tag = RecordReader.uvarint(b);
+                int size = RecordReader.uvarint(b);
                 if (tag == TOPIC_ID_TAG && size == 16) {
                     topicId = new UUID(b.getLong(), b.getLong());
                 } else {
@@ -204,80 +204,40 @@ public final class CoordinatorRecordCodec {
             throw new IllegalArgumentException("unknown GroupMetadataValue version " + version);
         }
         boolean flexible = version >= 4;
-        String protocolType = readString(b, flexible);
+        String protocolType = RecordReader.string(b, flexible);
         int generation = b.getInt();
-        String protocol = readString(b, flexible);
-        String leader = readString(b, flexible);
+        String protocol = RecordReader.string(b, flexible);
+        String leader = RecordReader.string(b, flexible);
         long timestamp = version >= 2 ? b.getLong() : -1L;
-        int count = flexible ? readUvarint(b) - 1 : b.getInt();
+        int count = flexible ? RecordReader.uvarint(b) - 1 : b.getInt();
         if (count < 0 || count > b.remaining()) {
             throw new IllegalArgumentException("invalid member count " + count);
         }
         List<StoredGroup.Member> members = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            String memberId = readString(b, flexible);
-            String instanceId = version >= 3 ? readString(b, flexible) : null;
-            String clientId = readString(b, flexible);
-            String clientHost = readString(b, flexible);
+            String memberId = RecordReader.string(b, flexible);
+            String instanceId = version >= 3 ? RecordReader.string(b, flexible) : null;
+            String clientId = RecordReader.string(b, flexible);
+            String clientHost = RecordReader.string(b, flexible);
             int rebalanceTimeout = version >= 1 ? b.getInt() : -1;
             int sessionTimeout = b.getInt();
-            byte[] subscription = readBytes(b, flexible);
-            byte[] assignment = readBytes(b, flexible);
+            byte[] subscription = RecordReader.bytes(b, flexible);
+            byte[] assignment = RecordReader.bytes(b, flexible);
             if (flexible) {
-                skipTaggedFields(b);
+                RecordReader.skipTaggedFields(b);
             }
             members.add(new StoredGroup.Member(memberId, instanceId, clientId, clientHost, rebalanceTimeout,
                     sessionTimeout, subscription, assignment));
         }
         if (flexible) {
-            skipTaggedFields(b);
+            RecordReader.skipTaggedFields(b);
         }
         return new StoredGroup(protocolType, generation, protocol, leader, timestamp, members);
     }
 
-    private static String readString(ByteBuffer b, boolean flexible) {
-        int length = flexible ? readUvarint(b) - 1 : b.getShort();
-        if (length < 0) {
-            return null;
-        }
-        if (length > b.remaining()) {
-            throw new IllegalArgumentException("string length " + length + " exceeds the record");
-        }
-        byte[] utf8 = new byte[length];
-        b.get(utf8);
-        return new String(utf8, StandardCharsets.UTF_8);
-    }
 
-    private static byte[] readBytes(ByteBuffer b, boolean flexible) {
-        int length = flexible ? readUvarint(b) - 1 : b.getInt();
-        if (length < 0 || length > b.remaining()) {
-            throw new IllegalArgumentException("invalid bytes length " + length);
-        }
-        byte[] out = new byte[length];
-        b.get(out);
-        return out;
-    }
 
-    private static void skipTaggedFields(ByteBuffer b) {
-        int fields = readUvarint(b);
-        for (int i = 0; i < fields; i++) {
-            readUvarint(b);
-            int size = readUvarint(b);
-            b.position(b.position() + size);
-        }
-    }
 
-    private static int readUvarint(ByteBuffer b) {
-        int value = 0;
-        for (int shift = 0; shift < 35; shift += 7) {
-            byte next = b.get();
-            value |= (next & 0x7f) << shift;
-            if ((next & 0x80) == 0) {
-                return value;
-            }
-        }
-        throw new IllegalArgumentException("varint longer than 5 bytes");
-    }
 
     /** Big-endian writer into a growing array. */
     private static final class Writer {

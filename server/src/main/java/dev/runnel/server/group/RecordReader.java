@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BiConsumer;
 
-/** Reads Kafka's record fields from a buffer, for {@link ConsumerGroupRecordCodec}. Throws on malformed input. */
+/** Reads Kafka's record fields from a buffer, for the {@code __consumer_offsets} record codecs. Throws on malformed input. */
 final class RecordReader {
     private RecordReader() {
     }
@@ -20,6 +20,21 @@ final class RecordReader {
         byte[] utf8 = new byte[length];
         b.get(utf8);
         return new String(utf8, StandardCharsets.UTF_8);
+    }
+
+    static byte[] bytes(ByteBuffer b, boolean compact) {
+        int length = compact ? uvarint(b) - 1 : b.getInt();
+        if (length < 0 || length > b.remaining()) {
+            throw new IllegalArgumentException("invalid bytes length " + length);
+        }
+        byte[] out = new byte[length];
+        b.get(out);
+        return out;
+    }
+
+    /** Skips the tagged fields of a struct, checking their sizes. */
+    static void skipTaggedFields(ByteBuffer b) {
+        taggedFields(b, (tag, data) -> { });
     }
 
     /** A compact array length; rejects null arrays and lengths beyond the record. */
