@@ -13,6 +13,7 @@
 #   RUNNEL_OPTS                  any other JVM flags
 #   JAVA_HOME                    the JDK to run (default: java on the PATH)
 #   RUNNEL_MVN_ARGS              extra arguments for the build, e.g. -o
+#   RUNNEL_CDS                   1 (default) to use a class data sharing archive, 0 not to (see below)
 set -euo pipefail
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
@@ -66,7 +67,32 @@ java_cmd="java"
 heap_opts="${RUNNEL_HEAP_OPTS:--Xmx1G -Xms1G}"
 performance_opts="${RUNNEL_JVM_PERFORMANCE_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}"
 
+# Class data sharing (AppCDS): the first start after a build records the classes it loaded into an archive next to
+# the jar, written when that JVM exits; later starts map the archive instead of reading, parsing and verifying
+# those classes again, which roughly halves start-up. A lock directory holding the recording JVM's pid keeps two
+# brokers started together from writing the same archive; a recorder that died (kill -9) leaves no archive, and the
+# next start records again. A stale archive cannot be used by mistake: it is replaced after every build, and the
+# JVM itself ignores an archive that does not match the class path.
+cds_opts=""
+if [[ "${RUNNEL_CDS:-1}" == "1" ]]; then
+  archive="$target/runnel-server.jsa"
+  lock="$archive.lock"
+  if [[ -f "$archive" && "$archive" -nt "$jar" ]]; then
+    cds_opts="-XX:SharedArchiveFile=$archive"
+  else
+    recorder="$(cat "$lock/pid" 2>/dev/null || true)"
+    if [[ -n "$recorder" ]] && ! kill -0 "$recorder" 2>/dev/null; then
+      rm -rf "$lock"
+    fi
+    if mkdir "$lock" 2>/dev/null; then
+      echo $$ >"$lock/pid" # exec keeps the pid: it is the JVM's
+      rm -f "$archive"
+      cds_opts="-XX:ArchiveClassesAtExit=$archive"
+    fi
+  fi
+fi
+
 # exec: the JVM replaces this shell, so SIGTERM and SIGINT reach it and its shutdown hook stops the broker cleanly.
 # shellcheck disable=SC2086
-exec "$java_cmd" $heap_opts $performance_opts ${RUNNEL_LOG4J_OPTS:-} ${RUNNEL_OPTS:-} \
+exec "$java_cmd" $heap_opts $performance_opts $cds_opts ${RUNNEL_LOG4J_OPTS:-} ${RUNNEL_OPTS:-} \
   -cp "$jar:$target/lib/*" dev.runnel.server.RunnelServer "$@"

@@ -59,10 +59,7 @@ class Context:
         self.scenario_filter = re.compile(os.environ.get("SCENARIOS", ".*"))
         self.tool_timeout = env_int("TOOL_TIMEOUT", 900 if self.quick else 3600)
         self.kafka_classpath = os.path.join(HERE, "target", "kafka-lib", "*")
-        server_target = os.path.join(ROOT, "server", "target")
-        jar = next(f for f in sorted(os.listdir(server_target))
-                   if re.fullmatch(r"runnel-server-.*(?<!-tests)(?<!-sources)\.jar", f))
-        self.runnel_classpath = f"{os.path.join(server_target, jar)}:{os.path.join(server_target, 'lib', '*')}"
+        self.root = ROOT
         self.log4j_config = os.path.join(HERE, "log4j2.properties")
         self.tool_jvm_flags = ["-Xmx512M", "-XX:+UseG1GC", "-Djava.awt.headless=true"]
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -161,6 +158,10 @@ def main():
             "common_settings": COMMON_SETTINGS, "profile_settings": PROFILE_SETTINGS, "scenarios": []}
     print(f"{len(plan)} scenarios x {ctx.rounds} rounds x {len(ctx.brokers)} brokers; logs in {ctx.out_dir}",
           flush=True)
+    if "runnel" in ctx.brokers:
+        prime_dir = os.path.join(ctx.out_dir, "runnel-prime")
+        os.makedirs(prime_dir)
+        RunnelBroker.prime(ctx, prime_dir)
     entries = [{"profile": p, "name": n, "kind": k, "params": {**prm, "props": prm.get("props")},
                 "runnel": [], "kafka": []} for p, n, k, prm in plan]
     for round_no in range(ctx.rounds):

@@ -107,13 +107,16 @@ class Broker:
     def prepare(self):
         """Work done before the clock starts (Kafka formats its storage)."""
 
+    def environment(self):
+        return None  # inherit ours
+
     def start(self, timeout):
         os.makedirs(self.data_dir, exist_ok=True)
         self.prepare()
         self.log = open(os.path.join(self.workdir, f"{self.name}-broker.log"), "w")
         started = time.monotonic()
         self.proc = subprocess.Popen(self.command(), stdout=self.log, stderr=subprocess.STDOUT,
-                                     cwd=self.workdir, start_new_session=True)
+                                     cwd=self.workdir, start_new_session=True, env=self.environment())
         while time.monotonic() - started < timeout:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"exited with {self.proc.returncode} during start-up")
@@ -154,6 +157,9 @@ class Broker:
 
 
 class RunnelBroker(Broker):
+    """Runnel started the way its users start it: bin/runnel-server-start.sh, which execs the JVM (so the process
+    id is the JVM's) and uses its class data sharing archive; prime() records that archive beforehand."""
+
     def command(self):
         props = os.path.join(self.workdir, "runnel.properties")
         with open(props, "w") as f:
@@ -161,9 +167,23 @@ class RunnelBroker(Broker):
                 f.write(f"{key}={value}\n")
             f.write(f"listeners=PLAINTEXT://127.0.0.1:{self.port}\n")
             f.write(f"log.dirs={self.data_dir}\n")
-        return ["java", *BROKER_JVM_FLAGS, *os.environ.get("RUNNEL_EXTRA_OPTS", "").split(), "-cp",
-                self.ctx.runnel_classpath,
-                "dev.runnel.server.RunnelServer", props]
+        return [os.path.join(self.ctx.root, "bin", "runnel-server-start.sh"), props]
+
+    def environment(self):
+        heap = [f for f in BROKER_JVM_FLAGS if f.startswith("-Xm")]
+        return {**os.environ, "RUNNEL_HEAP_OPTS": " ".join(heap),
+                "RUNNEL_JVM_PERFORMANCE_OPTS": " ".join(f for f in BROKER_JVM_FLAGS if f not in heap),
+                "RUNNEL_OPTS": os.environ.get("RUNNEL_EXTRA_OPTS", "")}
+
+    @staticmethod
+    def prime(ctx, workdir):
+        """One unmeasured start and clean stop, so that the script records its class data sharing archive (as
+        Kafka's storage is formatted before its clock starts)."""
+        broker = RunnelBroker("runnel-prime", workdir, {}, ctx)
+        try:
+            broker.start(timeout=180)
+        finally:
+            broker.stop()
 
 
 class KafkaBroker(Broker):

@@ -27,7 +27,6 @@ final class ApiCatalogGenerator {
         code.line("");
         code.line("import dev.runnel.wire.protocol.ApiMessage;");
         code.line("import java.util.List;");
-        code.line("import java.util.function.Supplier;");
         code.line("");
         code.line("/** Every Kafka API the specs define: key, versions, flexible versions, listeners, message factories. */");
         code.open("public enum ApiMessageType {");
@@ -42,7 +41,7 @@ final class ApiCatalogGenerator {
             code.line(constantName(api) + "((short) " + req.apiKey() + ", " + JavaTypes.quote(api) + ", (short) "
                     + req.validVersions().lowest() + ", (short) " + req.validVersions().highest() + ", (short) "
                     + (flex.isEmpty() ? -1 : flex.lowest()) + ", " + req.latestVersionUnstable() + ", List.of("
-                    + listeners + "), " + api + "Request::new, " + api + "Response::new)"
+                    + listeners + "))"
                     + (++i == requests.size() ? ";" : ","));
         }
         code.line("");
@@ -63,11 +62,9 @@ final class ApiCatalogGenerator {
         code.line("public final boolean latestVersionUnstable;");
         code.line("/** The listener kinds that accept this API: broker, controller. */");
         code.line("public final List<String> listeners;");
-        code.line("private final Supplier<ApiMessage> requestFactory;");
-        code.line("private final Supplier<ApiMessage> responseFactory;");
         code.line("");
         code.line("ApiMessageType(short apiKey, String apiName, short lowestVersion, short highestVersion, short firstFlexibleVersion,");
-        code.open("               boolean latestVersionUnstable, List<String> listeners, Supplier<ApiMessage> requestFactory, Supplier<ApiMessage> responseFactory) {");
+        code.open("               boolean latestVersionUnstable, List<String> listeners) {");
         code.line("this.apiKey = apiKey;");
         code.line("this.apiName = apiName;");
         code.line("this.lowestVersion = lowestVersion;");
@@ -75,8 +72,6 @@ final class ApiCatalogGenerator {
         code.line("this.firstFlexibleVersion = firstFlexibleVersion;");
         code.line("this.latestVersionUnstable = latestVersionUnstable;");
         code.line("this.listeners = listeners;");
-        code.line("this.requestFactory = requestFactory;");
-        code.line("this.responseFactory = responseFactory;");
         code.close("}");
         code.line("");
         code.line("/** The API with this key, or null when the key is unknown. */");
@@ -96,11 +91,23 @@ final class ApiCatalogGenerator {
         code.line("return (short) (this != API_VERSIONS && isFlexible(version) ? 1 : 0);");
         code.close("}");
         code.line("");
-        code.line("public ApiMessage newRequest() { return requestFactory.get(); }");
+        // Switches rather than constructor references: about 200 lambdas would be spun up at class initialisation,
+        // a measurable share of the broker's start-up.
+        factory(code, "newRequest", "Request", requests);
         code.line("");
-        code.line("public ApiMessage newResponse() { return responseFactory.get(); }");
+        factory(code, "newResponse", "Response", requests);
         code.close("}");
         return code.toString();
+    }
+
+    private static void factory(CodeBuffer code, String method, String suffix, Map<Integer, MessageSpec> requests) {
+        code.open("public ApiMessage " + method + "() {");
+        code.open("return switch (this) {");
+        for (MessageSpec req : requests.values()) {
+            code.line("case " + constantName(req.apiName()) + " -> new " + req.apiName() + suffix + "();");
+        }
+        code.close("};");
+        code.close("}");
     }
 
     private static int maxKey(Map<Integer, MessageSpec> requests) {

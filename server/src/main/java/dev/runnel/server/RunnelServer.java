@@ -34,6 +34,9 @@ public final class RunnelServer implements AutoCloseable {
 
     public static void main(String[] args) {
         long startNanos = System.nanoTime();
+        // Netty 4.2 starts the JFR subsystem to register its buffer events, a tenth of the start-up's CPU; whoever
+        // records with JFR and wants those events sets the property to true.
+        System.getProperties().putIfAbsent("io.netty.jfr.enabled", "false");
         RunnelServer server;
         try {
             server = new RunnelServer(ServerArguments.parse(args).load());
