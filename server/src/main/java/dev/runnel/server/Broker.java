@@ -151,7 +151,7 @@ public final class Broker implements AutoCloseable {
                 .register(new DeleteRecordsHandler(store, partitions))
                 .register(new DescribeConfigsHandler(store, config))
                 .register(new AlterConfigsHandler(topics, dynamicConfigs, ForkJoinPool.commonPool()))
-                .register(new IncrementalAlterConfigsHandler(store, topics, dynamicConfigs, ForkJoinPool.commonPool()))
+                .register(new IncrementalAlterConfigsHandler(topics, dynamicConfigs, ForkJoinPool.commonPool()))
                 .register(new DescribeClusterHandler(liveCluster))
                 .register(new DescribeLogDirsHandler(config.logDirs(), this::replicaLogs))
                 .register(new ListPartitionReassignmentsHandler())

@@ -8,8 +8,6 @@ import dev.runnel.server.config.DynamicBrokerConfigs;
 import dev.runnel.server.config.LoggerLevels;
 import dev.runnel.server.config.TopicConfigKey;
 import dev.runnel.server.config.TopicConfigKeys;
-import dev.runnel.server.metadata.MetadataStore;
-import dev.runnel.server.metadata.TopicMetadata;
 import dev.runnel.server.topic.TopicError;
 import dev.runnel.server.topic.TopicService;
 import dev.runnel.wire.message.ApiMessageType;
@@ -23,7 +21,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -42,9 +39,8 @@ import static dev.runnel.server.api.DescribeConfigsHandler.TOPIC;
  * topic's overrides or a dynamic broker layer, and SET/DELETE of log levels on this broker's loggers (KIP-412, not
  * persisted). The operations are applied to the current configuration and the result replaces it, checked as a
  * whole, as Kafka's controller does. Every resource succeeds or fails on its own.
- *
- * <p>Known gap: a topic's current overrides are read here and the result written on the topic controller, so two
- * concurrent requests for the same topic can lose one change (Kafka applies the operations on its controller).
+ * Topic operations are applied to the current overrides on the topic controller thread, so concurrent requests
+ * for one topic never lose each other's changes.
  */
 public final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
     static final byte SET = 0;
@@ -52,14 +48,11 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
     static final byte APPEND = 2;
     static final byte SUBTRACT = 3;
 
-    private final MetadataStore store;
     private final TopicService topics;
     private final DynamicBrokerConfigs brokerConfigs;
     private final Executor adminExecutor;
 
-    public IncrementalAlterConfigsHandler(MetadataStore store, TopicService topics, DynamicBrokerConfigs brokerConfigs,
-                                          Executor adminExecutor) {
-        this.store = store;
+    public IncrementalAlterConfigsHandler(TopicService topics, DynamicBrokerConfigs brokerConfigs, Executor adminExecutor) {
         this.topics = topics;
         this.brokerConfigs = brokerConfigs;
         this.adminExecutor = adminExecutor;
@@ -148,31 +141,34 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
 
     private CompletableFuture<TopicError> alterTopic(IncrementalAlterConfigsRequest.AlterConfigsResource resource,
                                                      boolean validateOnly) {
-        String name = resource.resourceName();
-        Optional<TopicMetadata> topic = store.topic(name);
-        if (topic.isEmpty()) {
-            return done(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
-        }
-        Map<String, String> overrides = new HashMap<>(topic.get().configs());
-        for (IncrementalAlterConfigsRequest.AlterableConfig op : resource.configs()) {
+        return topics.editConfigs(resource.resourceName(), current -> applyTopicOps(current, resource.configs()),
+                validateOnly).thenApply(TopicService.Result::error);
+    }
+
+    /** The topic's overrides after the operations; runs on the topic controller (see TopicService.editConfigs). */
+    private static Map<String, String> applyTopicOps(Map<String, String> current,
+                                                     List<IncrementalAlterConfigsRequest.AlterableConfig> ops) {
+        Map<String, String> overrides = new HashMap<>(current);
+        for (IncrementalAlterConfigsRequest.AlterableConfig op : ops) {
             byte operation = op.configOperation();
             if (operation == APPEND || operation == SUBTRACT) {
                 TopicConfigKey key = TopicConfigKeys.get(op.name());
                 if (key == null || key.type() != ConfigType.LIST) {
-                    return done(Errors.INVALID_CONFIG, "Can't " + (operation == APPEND ? "APPEND" : "SUBTRACT")
-                            + " to key " + op.name() + " because its type is not LIST.");
+                    throw new TopicService.RejectedEdit(Errors.INVALID_CONFIG, "Can't "
+                            + (operation == APPEND ? "APPEND" : "SUBTRACT") + " to key " + op.name()
+                            + " because its type is not LIST.");
                 }
-                String current = overrides.getOrDefault(op.name(), key.format(key.defaultValue()));
-                overrides.put(op.name(), applyListOp(operation, current, op.value()));
+                String value = overrides.getOrDefault(op.name(), key.format(key.defaultValue()));
+                overrides.put(op.name(), applyListOp(operation, value, op.value()));
             } else if (operation == SET) {
                 overrides.put(op.name(), op.value());
             } else if (operation == DELETE) {
                 overrides.remove(op.name());
             } else {
-                return done(Errors.INVALID_REQUEST, "Unknown operations type " + operation);
+                throw new TopicService.RejectedEdit(Errors.INVALID_REQUEST, "Unknown operations type " + operation);
             }
         }
-        return topics.setConfigs(name, overrides, validateOnly).thenApply(TopicService.Result::error);
+        return overrides;
     }
 
     /** Kafka's list edit: APPEND adds the values not yet present; SUBTRACT removes one occurrence of each. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -227,10 +228,27 @@ public final class TopicService implements AutoCloseable {
 
     /** Replaces a topic's config overrides (validated), persisting them and applying them to its logs. */
     public CompletableFuture<Result> setConfigs(String name, Map<String, String> configs, boolean validateOnly) {
+        return editConfigs(name, current -> configs, validateOnly);
+    }
+
+    /**
+     * Computes a topic's new config overrides from its current ones and replaces them (validated, persisted,
+     * applied to its logs). The edit runs on the controller thread, as Kafka applies incremental changes on its
+     * controller, so two concurrent edits of one topic never lose each other's change. The edit may refuse with
+     * {@link RejectedEdit}.
+     */
+    public CompletableFuture<Result> editConfigs(String name, UnaryOperator<Map<String, String>> edit,
+                                                 boolean validateOnly) {
         return CompletableFuture.supplyAsync(() -> {
             TopicMetadata topic = store.topic(name).orElse(null);
             if (topic == null) {
                 return Result.failure(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
+            }
+            Map<String, String> configs;
+            try {
+                configs = edit.apply(topic.configs());
+            } catch (RejectedEdit e) {
+                return new Result(e.error, null);
             }
             String bad = configValidator.apply(configs);
             if (bad != null) {
@@ -243,6 +261,16 @@ public final class TopicService implements AutoCloseable {
             }
             return new Result(TopicError.NONE, changed);
         }, controller);
+    }
+
+    /** An edit of {@link #editConfigs} refusing the change, with the error the client gets. */
+    public static final class RejectedEdit extends RuntimeException {
+        private final TopicError error;
+
+        public RejectedEdit(Errors error, String message) {
+            super(message, null, false, false);
+            this.error = TopicError.of(error, message);
+        }
     }
 
     @Override

@@ -54,7 +54,7 @@ final class ConfigFixture implements AutoCloseable {
                 overrides -> TopicConfigs.validate(overrides, broker));
         this.describe = new DescribeConfigsHandler(store, broker);
         this.alter = new AlterConfigsHandler(topics, dynamic, Runnable::run);
-        this.incremental = new IncrementalAlterConfigsHandler(store, topics, dynamic, Runnable::run);
+        this.incremental = new IncrementalAlterConfigsHandler(topics, dynamic, Runnable::run);
     }
 
     TopicMetadata createTopic(String name, Map<String, String> configs) {

@@ -14,6 +14,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static dev.runnel.server.api.ConfigFixture.call;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -68,6 +73,31 @@ class IncrementalAlterConfigsHandlerTest {
             assertEquals(Map.of("segment.bytes", "2097152", "cleanup.policy", "compact",
                     "leader.replication.throttled.replicas", "0:0,1:0,2:0"), f.store.topic("orders").orElseThrow().configs());
             assertEquals(3, f.configUpdates.size());
+        }
+    }
+
+    @Test
+    void concurrentAppendsToOneTopicAreAllKept() throws Exception {
+        try (ConfigFixture f = new ConfigFixture(dir, Map.of())) {
+            f.createTopic("orders", Map.of());
+            int requests = 40;
+            ExecutorService clients = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<String>> results = new ArrayList<>();
+                for (int i = 0; i < requests; i++) {
+                    String replica = i + ":0";
+                    results.add(clients.submit(() -> alter(f, resource(ConfigResource.Type.TOPIC, "orders",
+                            op(OpType.APPEND, "leader.replication.throttled.replicas", replica)))));
+                }
+                for (Future<String> result : results) {
+                    assertEquals("NONE", result.get(30, TimeUnit.SECONDS));
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+            Set<String> kept = Set.of(f.store.topic("orders").orElseThrow().configs()
+                    .get("leader.replication.throttled.replicas").split(","));
+            assertEquals(requests, kept.size(), "every APPEND survives: " + kept);
         }
     }
 
