@@ -130,6 +130,8 @@ public final class Broker implements AutoCloseable {
                 overrides -> TopicConfigs.validate(overrides, config));
         DynamicBrokerConfigs dynamicConfigs = new DynamicBrokerConfigs(config, store);
         dynamicConfigs.restore();
+        // a topic's log config falls back to the broker's values for the keys it does not override
+        dynamicConfigs.onChange(() -> store.topics().forEach(partitions::updateConfigs));
         partitions.reconcile(store);
 
         this.groups = new GroupCoordinator(GroupCoordinatorConfig.from(config), ConsumerGroupConfig.from(config),

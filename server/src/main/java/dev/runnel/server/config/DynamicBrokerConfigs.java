@@ -5,10 +5,12 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The two dynamic layers of this broker's configuration (KIP-226), changed by AlterConfigs and
@@ -33,6 +35,7 @@ public final class DynamicBrokerConfigs {
 
     private final BrokerConfig config;
     private final MetadataStore store;
+    private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
 
     public DynamicBrokerConfigs(BrokerConfig config, MetadataStore store) {
         this.config = config;
@@ -41,6 +44,14 @@ public final class DynamicBrokerConfigs {
 
     public BrokerConfig config() {
         return config;
+    }
+
+    /**
+     * Runs {@code listener} after every change that took effect (on the thread that made it), so that what was built
+     * from the old values (the logs' configs of topics without overrides, say) follows the new ones.
+     */
+    public void onChange(Runnable listener) {
+        changeListeners.add(listener);
     }
 
     /**
@@ -93,6 +104,7 @@ public final class DynamicBrokerConfigs {
         newLayer.forEach((key, value) -> all.put(prefix + key, value));
         store.setDynamicBrokerConfigs(all);
         config.alterDynamic(layer, changes);
+        changeListeners.forEach(Runnable::run);
     }
 
     /** Kafka's {@code DynamicBrokerConfig.validateConfigs} checks on key names, in Kafka's order. */
