@@ -39,13 +39,11 @@ import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.AlterConfigsResponse;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -356,16 +354,14 @@ class AdminClientIT {
         createTopic("produced-by", 1);
         TopicPartition tp = new TopicPartition("produced-by", 0);
         produce("produced-by", 0, 3);
-        List<ProducerState> producers;
-        try {
-            producers = get(admin.describeProducers(List.of(tp)).partitionResult(tp)).activeProducers();
-        } catch (ExecutionException e) {
-            Assumptions.assumeFalse(e.getCause() instanceof UnsupportedVersionException,
-                    "DescribeProducers is not implemented by the broker");
-            throw e;
-        }
+        List<ProducerState> producers = get(admin.describeProducers(List.of(tp)).partitionResult(tp)).activeProducers();
         assertEquals(1, producers.size());
-        assertEquals(2, producers.get(0).lastSequence());
+        ProducerState producer = producers.get(0);
+        assertTrue(producer.producerId() >= 0, producer.toString());
+        assertEquals(0, producer.producerEpoch());
+        assertEquals(2, producer.lastSequence());
+        assertTrue(producer.lastTimestamp() > 0, producer.toString());
+        assertTrue(producer.currentTransactionStartOffset().isEmpty(), producer.toString());
     }
 
     @Test

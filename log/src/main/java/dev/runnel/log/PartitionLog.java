@@ -454,6 +454,11 @@ public final class PartitionLog implements AutoCloseable {
         return config;
     }
 
+    /** The producer-state hook this log drives; read it on the partition's writer thread only. */
+    public ProducerStateHook producerState() {
+        return producerState;
+    }
+
     /** New topic config; segment-level settings apply to segments created from now on. */
     public void updateConfig(LogConfig config) {
         this.config = config;

@@ -41,6 +41,7 @@ import dev.runnel.server.config.DynamicBrokerConfigs;
 import dev.runnel.server.config.TopicConfigs;
 import dev.runnel.server.api.CreateTopicsHandler;
 import dev.runnel.server.api.DeleteRecordsHandler;
+import dev.runnel.server.api.DescribeProducersHandler;
 import dev.runnel.server.api.DeleteTopicsHandler;
 import dev.runnel.server.api.HandlerRegistry;
 import dev.runnel.server.api.InitProducerIdHandler;
@@ -151,6 +152,7 @@ public final class Broker implements AutoCloseable {
                 .register(new OffsetForLeaderEpochHandler(store, partitions))
                 .register(new InitProducerIdHandler(new ProducerIds(store), ForkJoinPool.commonPool()))
                 .register(new DeleteRecordsHandler(store, partitions))
+                .register(new DescribeProducersHandler(store, partitions))
                 .register(new DescribeConfigsHandler(store, config))
                 .register(new AlterConfigsHandler(topics, dynamicConfigs, ForkJoinPool.commonPool()))
                 .register(new IncrementalAlterConfigsHandler(topics, dynamicConfigs, ForkJoinPool.commonPool()))
