@@ -139,6 +139,14 @@ abstract class OldJavaClientScenarios {
         assertEquals(expected, sorted(records(result)), "records from the sought offsets on");
         assertEquals(oracle.endOffsets(topic, 3), result.get("positions"), "positions after reading are the end offsets");
         assertNegotiated("Fetch", "ListOffsets", "Metadata");
+        if (tap != null) {
+            // The contrast: kafka-clients 4.3 (default client ids producer-N, consumer-null-N) uses newer versions.
+            assertEquals(Set.of(Math.min(ApiKeys.PRODUCE.latestVersion(), brokerMax.get("Produce"))),
+                    tap.versions("producer-").get("Produce"), "Produce versions sent by kafka-clients 4.3");
+            assertEquals(Set.of(Math.min(ApiKeys.FETCH.latestVersion(), brokerMax.get("Fetch"))),
+                    tap.versions("consumer-").get("Fetch"), "Fetch versions sent by kafka-clients 4.3");
+            assertTrue(clientMax.get("Fetch") < brokerMax.get("Fetch"), "the old client's newest Fetch is older");
+        }
     }
 
     @ParameterizedTest
