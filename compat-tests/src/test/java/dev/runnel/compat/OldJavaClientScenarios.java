@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -118,7 +119,7 @@ abstract class OldJavaClientScenarios {
             offsets.computeIfAbsent((Integer) r.get("partition"), p -> new ArrayList<>()).add((Long) r.get("offset"));
             partitionsByKey.computeIfAbsent((String) r.get("key"), k -> new HashSet<>()).add((Integer) r.get("partition"));
         }
-        offsets.forEach((p, o) -> assertEquals(LongRange.of(o.size()), o, "offsets of partition " + p + " are contiguous from 0"));
+        offsets.forEach((p, o) -> assertEquals(LongStream.range(0, o.size()).boxed().toList(), o, "offsets of partition " + p + " are contiguous from 0"));
         partitionsByKey.forEach((k, parts) -> assertEquals(1, parts.size(), k + " went to one partition"));
         assertNegotiated("Produce", "InitProducerId", "Metadata", "ApiVersions");
     }
@@ -338,12 +339,5 @@ abstract class OldJavaClientScenarios {
 
     private static String text(byte[] b) {
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
-    }
-
-    /** 0, 1, ..., n-1 as longs. */
-    private static final class LongRange {
-        static List<Long> of(int n) {
-            return java.util.stream.LongStream.range(0, n).boxed().toList();
-        }
     }
 }
