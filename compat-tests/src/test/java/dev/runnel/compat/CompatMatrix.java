@@ -44,10 +44,12 @@ final class CompatMatrix implements BeforeAllCallback, TestWatcher {
     public void beforeAll(ExtensionContext context) {
         context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent("writer", key -> new Writer(), Writer.class);
         context.getTestClass().ifPresent(type -> {
-            for (java.lang.reflect.Method m : type.getDeclaredMethods()) {
-                Scenario s = m.getAnnotation(Scenario.class);
-                if (s != null) {
-                    DECLARED.add(new MatrixFile.Key(s.client(), s.value()));
+            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+                for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+                    Scenario s = m.getAnnotation(Scenario.class);
+                    if (s != null) {
+                        DECLARED.add(new MatrixFile.Key(client(type, s), s.value()));
+                    }
                 }
             }
         });
@@ -55,22 +57,28 @@ final class CompatMatrix implements BeforeAllCallback, TestWatcher {
 
     @Override
     public void testSuccessful(ExtensionContext context) {
-        scenario(context).ifPresent(s -> record(s, s.knownGap().isEmpty() ? PASS : KNOWN_GAP, s.knownGap()));
+        scenario(context).ifPresent(s -> record(context, s, s.knownGap().isEmpty() ? PASS : KNOWN_GAP, s.knownGap()));
     }
 
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
-        scenario(context).ifPresent(s -> record(s, FAIL, invocation(context) + firstLine(cause)));
+        scenario(context).ifPresent(s -> record(context, s, FAIL, invocation(context) + firstLine(cause)));
     }
 
     @Override
     public void testAborted(ExtensionContext context, Throwable cause) {
-        scenario(context).ifPresent(s -> record(s, NOT_RUN, invocation(context) + firstLine(cause)));
+        scenario(context).ifPresent(s -> record(context, s, NOT_RUN, invocation(context) + firstLine(cause)));
     }
 
     @Override
     public void testDisabled(ExtensionContext context, Optional<String> reason) {
-        scenario(context).ifPresent(s -> record(s, NOT_RUN, reason.orElse("disabled")));
+        scenario(context).ifPresent(s -> record(context, s, NOT_RUN, reason.orElse("disabled")));
+    }
+
+    /** The scenario's own client, else the test class's {@link ScenarioClient}. */
+    private static String client(Class<?> testClass, Scenario s) {
+        ScenarioClient named = testClass == null ? null : testClass.getAnnotation(ScenarioClient.class);
+        return s.client().isEmpty() && named != null ? named.value() : s.client();
     }
 
     private static Optional<Scenario> scenario(ExtensionContext context) {
@@ -81,9 +89,10 @@ final class CompatMatrix implements BeforeAllCallback, TestWatcher {
      * Parameterised tests report once per invocation under one scenario: the worst outcome wins, so a later
      * passing invocation never hides a failed one.
      */
-    private static void record(Scenario s, String result, String notes) {
-        MatrixFile.Row row = new MatrixFile.Row(s.client(), s.value(), result, notes);
-        RESULTS.merge(new MatrixFile.Key(s.client(), s.value()), row,
+    private static void record(ExtensionContext context, Scenario s, String result, String notes) {
+        String client = client(context.getTestClass().orElse(null), s);
+        MatrixFile.Row row = new MatrixFile.Row(client, s.value(), result, notes);
+        RESULTS.merge(new MatrixFile.Key(client, s.value()), row,
                 (old, now) -> SEVERITY.indexOf(now.result()) > SEVERITY.indexOf(old.result()) ? now : old);
     }
 
@@ -142,6 +151,6 @@ final class CompatMatrix implements BeforeAllCallback, TestWatcher {
 
     static List<String> clientOrder() {
         return List.of("kcat (librdkafka)", "confluent-kafka-python (librdkafka)", "kafka-python", "kafkajs",
-                "Kafka Streams", "Kafka Connect");
+                "Kafka Streams", "Kafka Connect", "kafka-clients 3.6", "kafka-clients 2.8");
     }
 }
