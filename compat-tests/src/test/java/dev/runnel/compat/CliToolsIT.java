@@ -4,9 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.AppInfoParser;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -209,6 +214,63 @@ class CliToolsIT {
         }
         assertEquals(List.of("0-9 10 none true", "10-19 10 gzip true", "20-29 10 zstd true"), batches, out);
         assertEquals(expected, records, out);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"classic", "consumer"})
+    @Scenario(client = CLIENT, value = "kafka-dump-log --offsets-decoder reads Runnel's __consumer_offsets segments")
+    void dumpLogSegmentsDecodesOurConsumerOffsetsRecords(String groupProtocol) throws Exception {
+        String topic = "cli-dump-offsets-" + groupProtocol;
+        String group = "cli-dump-group-" + groupProtocol;
+        createTopic(topic, 2);
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(broker.bootstrap(), Map.of())) {
+            for (int i = 0; i < 6; i++) {
+                producer.send(new ProducerRecord<>(topic, i % 2, null, ("v" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(broker.bootstrap(), Map.of("group.id", group, "group.protocol", groupProtocol))) {
+            consumer.subscribe(List.of(topic));
+            int seen = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (seen < 6 && System.nanoTime() < deadline) {
+                seen += consumer.poll(Duration.ofMillis(200)).count();
+            }
+            assertEquals(6, seen);
+            consumer.commitSync(Map.of(
+                    new TopicPartition(topic, 0), new OffsetAndMetadata(3, "first half")),
+                    Duration.ofSeconds(30));
+            consumer.commitSync(Map.of(
+                    new TopicPartition(topic, 1), new OffsetAndMetadata(2, "")),
+                    Duration.ofSeconds(30));
+        }
+        // The group's __consumer_offsets partition, chosen as Kafka does: abs(hashCode) mod 50.
+        int partition = Utils.abs(group.hashCode()) % 50;
+        Path segments = broker.dataDir().resolve("__consumer_offsets-" + partition);
+        String files;
+        try (var list = Files.list(segments)) {
+            files = String.join(",", list.filter(f -> f.toString().endsWith(".log")).map(Path::toString).sorted().toList());
+        }
+        String out = KafkaTool.run(DUMP_LOG_SEGMENTS, null, "--files", files, "--offsets-decoder").ok().stdout();
+
+        // Every record decodes to JSON; the offset commits carry group, topic, partition, offset and metadata.
+        ObjectMapper json = new ObjectMapper();
+        Map<Integer, String> commits = new TreeMap<>();
+        int decoded = 0;
+        for (String line : lines(out)) {
+            int key = line.indexOf(" key: ");
+            int payload = line.indexOf(" payload: ");
+            if (!line.startsWith("| offset:") || key < 0) {
+                continue;
+            }
+            JsonNode k = json.readTree(line.substring(key + 6, payload));
+            decoded++;
+            if (k.path("type").asText().equals("1") && k.path("data").path("group").asText().equals(group)) {
+                JsonNode v = json.readTree(line.substring(payload + 10)).path("data");
+                commits.put(k.path("data").path("partition").asInt(), v.path("offset").asLong() + " " + v.path("metadata").asText());
+            }
+        }
+        assertTrue(decoded >= 2, out);
+        assertEquals(Map.of(0, "3 first half", 1, "2 "), commits, out);
     }
 
     @ParameterizedTest
