@@ -12,7 +12,10 @@ import dev.runnel.log.PartitionLog;
 import dev.runnel.server.api.AlterConfigsHandler;
 import dev.runnel.server.api.ConsumerGroupDescribeHandler;
 import dev.runnel.server.api.ConsumerGroupHeartbeatHandler;
+import dev.runnel.server.api.CreateAclsHandler;
 import dev.runnel.server.api.CreatePartitionsHandler;
+import dev.runnel.server.api.DeleteAclsHandler;
+import dev.runnel.server.api.DescribeAclsHandler;
 import dev.runnel.server.api.DeleteGroupsHandler;
 import dev.runnel.server.api.DescribeGroupsHandler;
 import dev.runnel.server.api.FindCoordinatorHandler;
@@ -159,6 +162,9 @@ public final class Broker implements AutoCloseable {
                 .register(new DescribeClusterHandler(liveCluster))
                 .register(new DescribeLogDirsHandler(config.logDirs(), this::replicaLogs))
                 .register(new ListPartitionReassignmentsHandler())
+                .register(new DescribeAclsHandler())
+                .register(new CreateAclsHandler())
+                .register(new DeleteAclsHandler())
                 .register(new DescribeTopicPartitionsHandler(store, config.getInt("max.request.partition.size.limit")))
                 .register(new FindCoordinatorHandler(groups, liveCluster, this::startGroupCoordinator))
                 .register(new JoinGroupHandler(groups))
