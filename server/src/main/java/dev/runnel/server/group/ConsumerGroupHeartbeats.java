@@ -92,19 +92,32 @@ final class ConsumerGroupHeartbeats {
         if (group != null) {
             return group;
         }
-        if (request.memberEpoch() != 0) {
-            throw new GroupException(Errors.UNKNOWN_MEMBER_ID, "Consumer group " + request.groupId() + " not found.");
-        }
         ClassicGroup classic = shard.group(request.groupId());
+        if (request.memberEpoch() != 0) {
+            // Kafka's getOrMaybeCreateConsumerGroup without creation
+            throw new GroupException(Errors.GROUP_ID_NOT_FOUND, classic == null
+                    ? "Consumer group " + request.groupId() + " not found."
+                    : "Group " + request.groupId() + " is not a consumer group.");
+        }
         if (classic != null) {
             if (!classic.isInState(ClassicGroupState.EMPTY) && !classic.isInState(ClassicGroupState.DEAD)) {
-                throw new GroupException(Errors.GROUP_ID_NOT_FOUND, "Group " + request.groupId() + " is not a consumer group.");
+                throw new GroupException(Errors.GROUP_ID_NOT_FOUND, cannotUpgrade(classic));
             }
             // an empty classic (or offsets-only) group becomes a consumer group; its offsets stay
             shard.rebalancer.cancelTimers(classic);
             records.add(new CoordinatorRecord.GroupMetadata(request.groupId(), null));
         }
         return new ConsumerGroup(request.groupId());
+    }
+
+    /**
+     * Kafka converts a classic group with members that uses the consumer protocol into a consumer group (online
+     * upgrade). Classic members cannot live in consumer groups here, so this coordinator answers as Kafka does
+     * when {@code group.consumer.migration.policy} forbids the upgrade (the first check of validateOnlineUpgrade).
+     */
+    private static String cannotUpgrade(ClassicGroup classic) {
+        return "Cannot upgrade classic group " + classic.groupId()
+                + " to consumer group because online upgrade is disabled.";
     }
 
     private ConsumerGroupMember memberForHeartbeat(ConsumerGroup group, ConsumerGroupHeartbeatRequest request,
@@ -284,11 +297,18 @@ final class ConsumerGroupHeartbeats {
 
     /** The records that remove {@code member} and bump the group epoch so the others get its partitions. */
     void fence(ConsumerGroup group, ConsumerGroupMember member, List<CoordinatorRecord> records) {
-        removeRecords(group.groupId, member.memberId, records);
-        shard.timer.cancel(sessionKey(group.groupId, member.memberId));
-        shard.timer.cancel(revocationKey(group.groupId, member.memberId));
+        fence(group, Set.of(member), records);
+    }
+
+    /** The records that remove {@code members} with a single group epoch bump (Kafka's consumerGroupFenceMembers). */
+    void fence(ConsumerGroup group, Set<ConsumerGroupMember> members, List<CoordinatorRecord> records) {
         Map<String, ConsumerGroupRecord.MemberSubscription> rest = subscriptions(group);
-        rest.remove(member.memberId);
+        for (ConsumerGroupMember member : members) {
+            removeRecords(group.groupId, member.memberId, records);
+            shard.timer.cancel(sessionKey(group.groupId, member.memberId));
+            shard.timer.cancel(revocationKey(group.groupId, member.memberId));
+            rest.remove(member.memberId);
+        }
         long hash = ConsumerGroupTopics.hash(ConsumerGroupTopics.subscribedTopics(shard.topics, rest.values()));
         records.add(new ConsumerGroupRecord.GroupEpoch(group.groupId,
                 new ConsumerGroupRecord.GroupEpochValue(group.groupEpoch + 1, hash)));
