@@ -183,7 +183,7 @@ final class ConsumerGroupHeartbeats {
         ConsumerGroupMember replacement = new ConsumerGroupMember(newMemberId);
         replacement.subscription = old.subscription;
         ConsumerGroupRecord.MemberAssignment a = old.assignment;
-        replacement.assignment = new ConsumerGroupRecord.MemberAssignment(0, 0, a.state(), a.assigned(), a.pendingRevocation());
+        replacement.assignment = a.withMemberEpoch(0, 0);
         records.add(new ConsumerGroupRecord.MemberMetadata(group.groupId, newMemberId, old.subscription));
         records.add(new ConsumerGroupRecord.TargetAssignmentMember(group.groupId, newMemberId, group.targetOf(old.memberId)));
         records.add(new ConsumerGroupRecord.CurrentAssignment(group.groupId, newMemberId, replacement.assignment));
@@ -287,8 +287,7 @@ final class ConsumerGroupHeartbeats {
             // a static member keeps its partitions for its session timeout, to come back without a rebalance
             ConsumerGroupRecord.MemberAssignment a = member.assignment;
             records.add(new ConsumerGroupRecord.CurrentAssignment(group.groupId, member.memberId,
-                    new ConsumerGroupRecord.MemberAssignment(STATIC_LEAVE_EPOCH, a.previousMemberEpoch(), a.state(),
-                            a.assigned(), a.pendingRevocation())));
+                    a.withMemberEpoch(STATIC_LEAVE_EPOCH, a.previousMemberEpoch())));
         } else {
             fence(group, member, records);
         }

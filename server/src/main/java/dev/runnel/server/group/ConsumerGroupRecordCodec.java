@@ -23,8 +23,8 @@ import java.util.UUID;
  * type 6 ConsumerGroupTargetAssignmentMetadataKey group value: assignment_epoch int32 (tag 0 timestamp: skipped)
  * type 7 ConsumerGroupTargetAssignmentMemberKey group, member value: [topic_id uuid, [partitions int32]]
  * type 8 ConsumerGroupCurrentMemberAssignmentKey group, member value: member_epoch int32, previous_member_epoch
- *                                          int32, state int8, assigned [topic_id, [partitions], tag 0 epochs],
- *                                          pending_revocation [same]
+ *                                          int32, state int8, assigned [topic_id, [partitions], tag 0
+ *                                          assignment_epochs [int32] one per partition], pending_revocation [same]
  * </pre>
  * Stateless and thread-safe.
  */
@@ -82,18 +82,32 @@ final class ConsumerGroupRecordCodec {
         } else if (record instanceof ConsumerGroupRecord.CurrentAssignment r) {
             ConsumerGroupRecord.MemberAssignment a = r.value();
             w.int32(a.memberEpoch()).int32(a.previousMemberEpoch()).int8(a.state());
-            writePartitions(w, a.assigned());
-            writePartitions(w, a.pendingRevocation());
+            writePartitions(w, a.assigned(), a.epochs());
+            writePartitions(w, a.pendingRevocation(), a.epochs());
         }
         return w.uvarint(0).toBytes();
     }
 
     private static void writePartitions(RecordWriter w, Map<UUID, Set<Integer>> partitions) {
+        writePartitions(w, partitions, null);
+    }
+
+    /** With {@code epochs}, each topic carries tag 0: the assignment epoch of each partition, in the same order. */
+    private static void writePartitions(RecordWriter w, Map<UUID, Set<Integer>> partitions,
+                                        Map<UUID, Map<Integer, Integer>> epochs) {
         w.uvarint(partitions.size() + 1);
         partitions.forEach((topic, ps) -> {
             w.uuid(topic).uvarint(ps.size() + 1);
             ps.forEach(w::int32);
-            w.uvarint(0);
+            if (epochs == null) {
+                w.uvarint(0);
+            } else {
+                Map<Integer, Integer> e = epochs.get(topic);
+                RecordWriter array = new RecordWriter().uvarint(ps.size() + 1);
+                ps.forEach(p -> array.int32(e.get(p)));
+                byte[] bytes = array.toBytes();
+                w.uvarint(1).uvarint(0).uvarint(bytes.length).bytes(bytes);
+            }
         });
     }
 
@@ -161,10 +175,11 @@ final class ConsumerGroupRecordCodec {
                 int epoch = value.getInt();
                 int previous = value.getInt();
                 byte state = value.get();
-                Map<UUID, Set<Integer>> assigned = readPartitions(value);
-                Map<UUID, Set<Integer>> pending = readPartitions(value);
+                Map<UUID, Map<Integer, Integer>> epochs = new TreeMap<>();
+                Map<UUID, Set<Integer>> assigned = readPartitions(value, epochs);
+                Map<UUID, Set<Integer>> pending = readPartitions(value, epochs);
                 return new ConsumerGroupRecord.CurrentAssignment(group, member,
-                        new ConsumerGroupRecord.MemberAssignment(epoch, previous, state, assigned, pending));
+                        new ConsumerGroupRecord.MemberAssignment(epoch, previous, state, assigned, pending, epochs));
             }
             default -> {
                 return null;
@@ -180,17 +195,33 @@ final class ConsumerGroupRecordCodec {
     }
 
     private static Map<UUID, Set<Integer>> readPartitions(ByteBuffer b) {
+        return readPartitions(b, new TreeMap<>());
+    }
+
+    /**
+     * Reads topic partitions; assignment epochs (tag 0) go to {@code epochs}. Like Kafka, epochs whose count does
+     * not match the partitions are ignored (the partitions then get the default epoch).
+     */
+    private static Map<UUID, Set<Integer>> readPartitions(ByteBuffer b, Map<UUID, Map<Integer, Integer>> epochs) {
         int topics = RecordReader.length(b);
         Map<UUID, Set<Integer>> out = new TreeMap<>();
         for (int i = 0; i < topics; i++) {
             UUID topic = new UUID(b.getLong(), b.getLong());
             int count = RecordReader.length(b);
-            Set<Integer> ps = new TreeSet<>();
+            List<Integer> ps = new ArrayList<>(count);
             for (int j = 0; j < count; j++) {
                 ps.add(b.getInt());
             }
-            RecordReader.taggedFields(b, (tag, buf) -> { });
-            out.put(topic, ps);
+            RecordReader.taggedFields(b, (tag, buf) -> {
+                int n = tag == 0 ? RecordReader.uvarint(buf) - 1 : -1;
+                if (n == ps.size()) {
+                    Map<Integer, Integer> e = epochs.computeIfAbsent(topic, t -> new TreeMap<>());
+                    for (int p : ps) {
+                        e.put(p, buf.getInt());
+                    }
+                }
+            });
+            out.put(topic, new TreeSet<>(ps));
         }
         return Partitions.copy(out);
     }

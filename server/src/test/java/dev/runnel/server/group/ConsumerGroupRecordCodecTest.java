@@ -69,10 +69,20 @@ class ConsumerGroupRecordCodecTest {
         return out;
     }
 
-    private static List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> currentTopics(Map<UUID, Set<Integer>> ps) {
+    private static List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> currentTopics(
+            Map<UUID, Set<Integer>> ps, Map<UUID, Map<Integer, Integer>> epochs) {
         List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> out = new ArrayList<>();
         ps.forEach((t, p) -> out.add(new ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions()
-                .setTopicId(uuid(t)).setPartitions(new ArrayList<>(p))));
+                .setTopicId(uuid(t)).setPartitions(new ArrayList<>(p))
+                .setAssignmentEpochs(epochs == null ? null : p.stream().map(epochs.get(t)::get).toList())));
+        return out;
+    }
+
+    private Map<UUID, Map<Integer, Integer>> epochs(Map<UUID, Set<Integer>> assigned, Map<UUID, Set<Integer>> pending) {
+        Map<UUID, Map<Integer, Integer>> out = new TreeMap<>();
+        for (Map<UUID, Set<Integer>> set : List.of(assigned, pending)) {
+            set.forEach((t, ps) -> ps.forEach(p -> out.computeIfAbsent(t, k -> new TreeMap<>()).put(p, random.nextInt(1000))));
+        }
         return out;
     }
 
@@ -120,14 +130,34 @@ class ConsumerGroupRecordCodecTest {
 
             Map<UUID, Set<Integer>> assigned = partitions();
             Map<UUID, Set<Integer>> pending = partitions();
+            Map<UUID, Map<Integer, Integer>> epochs = epochs(assigned, pending);
             byte state = new byte[] {0, 1, 2, 127}[random.nextInt(4)];
             same(CoordinatorRecord.record(new ConsumerGroupCurrentMemberAssignmentKey().setGroupId(group).setMemberId(member),
                             new ApiMessageAndVersion(new ConsumerGroupCurrentMemberAssignmentValue().setMemberEpoch(epoch)
                                     .setPreviousMemberEpoch(epoch - 1).setState(state)
-                                    .setAssignedPartitions(currentTopics(assigned))
-                                    .setPartitionsPendingRevocation(currentTopics(pending)), (short) 0)),
+                                    .setAssignedPartitions(currentTopics(assigned, epochs))
+                                    .setPartitionsPendingRevocation(currentTopics(pending, epochs)), (short) 0)),
                     new ConsumerGroupRecord.CurrentAssignment(group, member, new ConsumerGroupRecord.MemberAssignment(
-                            epoch, epoch - 1, state, assigned, pending)));
+                            epoch, epoch - 1, state, assigned, pending, epochs)));
+        }
+    }
+
+    @Test
+    void currentAssignmentWithoutEpochsReadsEveryPartitionAtTheMemberEpochAsKafkaDoes() {
+        Map<UUID, Set<Integer>> assigned = Map.of(new UUID(1, 2), Set.of(0, 3));
+        Map<UUID, Set<Integer>> pending = Map.of(new UUID(3, 4), Set.of(1));
+        for (int memberEpoch : new int[] {7, -2}) {
+            CoordinatorRecord old = CoordinatorRecord.record(new ConsumerGroupCurrentMemberAssignmentKey().setGroupId("g")
+                    .setMemberId("m"), new ApiMessageAndVersion(new ConsumerGroupCurrentMemberAssignmentValue()
+                    .setMemberEpoch(memberEpoch).setPreviousMemberEpoch(1).setState((byte) 1)
+                    .setAssignedPartitions(currentTopics(assigned, null))
+                    .setPartitionsPendingRevocation(currentTopics(pending, null)), (short) 0));
+            var read = (ConsumerGroupRecord.CurrentAssignment) CoordinatorRecordCodec.decode(kafka.serializeKey(old),
+                    kafka.serializeValue(old));
+            int expected = Math.max(memberEpoch, 0);
+            assertEquals(expected, read.value().assignmentEpoch(new UUID(1, 2), 3));
+            assertEquals(expected, read.value().assignmentEpoch(new UUID(3, 4), 1));
+            assertNull(read.value().assignmentEpoch(new UUID(3, 4), 0));
         }
     }
 
