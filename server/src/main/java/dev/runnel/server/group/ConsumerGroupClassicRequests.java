@@ -44,25 +44,10 @@ final class ConsumerGroupClassicRequests {
                     + " with the classic protocol because the group migration is disabled.");
         }
         List<CoordinatorRecord> records = new ArrayList<>();
-        tombstones(group, records);
+        group.tombstones(records);
         // Kafka removes the group at once (its tombstones are not replayed): the JoinGroup then sees no group
         shard.consumerGroups.remove(groupId);
         return records;
-    }
-
-    /** The tombstones that delete an empty consumer group, in Kafka's order (its offsets are not touched). */
-    static void tombstones(ConsumerGroup group, List<CoordinatorRecord> records) {
-        for (String memberId : group.members.keySet()) {
-            records.add(new ConsumerGroupRecord.CurrentAssignment(group.groupId, memberId, null));
-        }
-        for (String memberId : group.members.keySet()) {
-            records.add(new ConsumerGroupRecord.TargetAssignmentMember(group.groupId, memberId, null));
-        }
-        records.add(new ConsumerGroupRecord.TargetAssignmentEpoch(group.groupId, null));
-        for (String memberId : group.members.keySet()) {
-            records.add(new ConsumerGroupRecord.MemberMetadata(group.groupId, memberId, null));
-        }
-        records.add(new ConsumerGroupRecord.GroupEpoch(group.groupId, null));
     }
 
     /**

@@ -54,7 +54,9 @@ final class ConsumerGroupHeartbeats {
         Map<String, ConsumerGroupRecord.MemberSubscription> subscriptions = subscriptions(group);
         subscriptions.remove(targetHolder);
         subscriptions.put(member.memberId, updated);
-        Map<String, TopicMetadata> topics = ConsumerGroupTopics.subscribedTopics(shard.topics, subscriptions.values());
+        Map<String, List<String>> regexTopics = shard.consumerRegexes.refresh(group, subscriptions.values(), records);
+        Map<String, TopicMetadata> topics = ConsumerGroupTopics.subscribedTopics(shard.topics, regexTopics,
+                subscriptions.values());
         long hash = ConsumerGroupTopics.hash(topics);
         int groupEpoch = group.groupEpoch;
         if (bump || hash != group.metadataHash || !group.exists) {
@@ -64,7 +66,8 @@ final class ConsumerGroupHeartbeats {
         Map<UUID, Set<Integer>> target = group.targetOf(targetHolder);
         int targetEpoch = group.targetAssignmentEpoch;
         if (groupEpoch > group.targetAssignmentEpoch) {
-            target = assignTargets(group, subscriptions, topics, groupEpoch, records).getOrDefault(member.memberId, Map.of());
+            target = assignTargets(group, subscriptions, regexTopics, topics, groupEpoch, records)
+                    .getOrDefault(member.memberId, Map.of());
             targetEpoch = groupEpoch;
         }
         Map<UUID, Set<Integer>> owned = owned(request);
@@ -217,6 +220,7 @@ final class ConsumerGroupHeartbeats {
     /** Computes the target assignment at {@code epoch} and adds the records of what changed; returns the targets. */
     private Map<String, Map<UUID, Set<Integer>>> assignTargets(ConsumerGroup group,
                                                                Map<String, ConsumerGroupRecord.MemberSubscription> subscriptions,
+                                                               Map<String, List<String>> regexTopics,
                                                                Map<String, TopicMetadata> topics, int epoch,
                                                                List<CoordinatorRecord> records) {
         Map<String, Set<UUID>> byId = new TreeMap<>();
@@ -224,7 +228,7 @@ final class ConsumerGroupHeartbeats {
         topics.values().forEach(t -> counts.put(t.topicId(), t.partitionCount()));
         subscriptions.forEach((id, s) -> {
             Set<UUID> ids = new TreeSet<>();
-            ConsumerGroupTopics.subscribedNames(shard.topics, s).forEach(name -> {
+            ConsumerGroupTopics.subscribedNames(regexTopics, s).forEach(name -> {
                 TopicMetadata t = topics.get(name);
                 if (t != null) {
                     ids.add(t.topicId());
@@ -308,7 +312,8 @@ final class ConsumerGroupHeartbeats {
             shard.timer.cancel(revocationKey(group.groupId, member.memberId));
             rest.remove(member.memberId);
         }
-        long hash = ConsumerGroupTopics.hash(ConsumerGroupTopics.subscribedTopics(shard.topics, rest.values()));
+        Map<String, List<String>> regexTopics = shard.consumerRegexes.forget(group, rest.values(), records);
+        long hash = ConsumerGroupTopics.hash(ConsumerGroupTopics.subscribedTopics(shard.topics, regexTopics, rest.values()));
         records.add(new ConsumerGroupRecord.GroupEpoch(group.groupId,
                 new ConsumerGroupRecord.GroupEpochValue(group.groupEpoch + 1, hash)));
     }

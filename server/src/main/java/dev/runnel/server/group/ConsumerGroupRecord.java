@@ -68,6 +68,27 @@ public sealed interface ConsumerGroupRecord extends CoordinatorRecord {
     }
 
     /**
+     * {@code ConsumerGroupRegularExpression} (type 16): what a subscribed regex matched when it was last resolved.
+     * A null value deletes it (no member subscribes to the regex any more).
+     */
+    record RegularExpression(String group, String regex, ResolvedRegex value) implements ConsumerGroupRecord {
+        @Override
+        public boolean isTombstone() {
+            return value == null;
+        }
+    }
+
+    /**
+     * The topics a regex matched (sorted), the topic metadata {@code version} it was resolved against (Kafka stores
+     * its metadata image offset; we store {@link TopicLookup#version}) and when.
+     */
+    record ResolvedRegex(List<String> topics, long version, long timestamp) {
+        public ResolvedRegex {
+            topics = List.copyOf(new java.util.TreeSet<>(topics));
+        }
+    }
+
+    /**
      * A member's reconciliation state: {@code assigned} it may own, {@code pendingRevocation} it still owns but must
      * give up before anyone else gets them. {@code state} uses Kafka's MemberState values. {@code epochs} holds,
      * for every partition of both sets, the member epoch at which it was assigned (Kafka's tagged

@@ -25,6 +25,7 @@ import java.util.UUID;
  * type 8 ConsumerGroupCurrentMemberAssignmentKey group, member value: member_epoch int32, previous_member_epoch
  *                                          int32, state int8, assigned [topic_id, [partitions], tag 0
  *                                          assignment_epochs [int32] one per partition], pending_revocation [same]
+ * type 16 ConsumerGroupRegularExpressionKey group, regex value: [topics], version int64, timestamp int64
  * </pre>
  * Stateless and thread-safe.
  */
@@ -35,6 +36,7 @@ final class ConsumerGroupRecordCodec {
     static final short TARGET_ASSIGNMENT_METADATA = 6;
     static final short TARGET_ASSIGNMENT_MEMBER = 7;
     static final short CURRENT_MEMBER_ASSIGNMENT = 8;
+    static final short REGULAR_EXPRESSION = 16;
 
     private ConsumerGroupRecordCodec() {
     }
@@ -51,6 +53,8 @@ final class ConsumerGroupRecordCodec {
             w.int16(TARGET_ASSIGNMENT_MEMBER).string(r.group(), false).string(r.memberId(), false);
         } else if (record instanceof ConsumerGroupRecord.CurrentAssignment r) {
             w.int16(CURRENT_MEMBER_ASSIGNMENT).string(r.group(), false).string(r.memberId(), false);
+        } else if (record instanceof ConsumerGroupRecord.RegularExpression r) {
+            w.int16(REGULAR_EXPRESSION).string(r.group(), false).string(r.regex(), false);
         }
         return w.toBytes();
     }
@@ -84,6 +88,10 @@ final class ConsumerGroupRecordCodec {
             w.int32(a.memberEpoch()).int32(a.previousMemberEpoch()).int8(a.state());
             writePartitions(w, a.assigned(), a.epochs());
             writePartitions(w, a.pendingRevocation(), a.epochs());
+        } else if (record instanceof ConsumerGroupRecord.RegularExpression r) {
+            w.uvarint(r.value().topics().size() + 1);
+            r.value().topics().forEach(t -> w.string(t, true));
+            w.int64(r.value().version()).int64(r.value().timestamp());
         }
         return w.uvarint(0).toBytes();
     }
@@ -111,7 +119,7 @@ final class ConsumerGroupRecordCodec {
         });
     }
 
-    /** Decodes a record of types 3-8 (null for type 4, which is not kept). */
+    /** Decodes a record of types 3-8 and 16 (null for type 4, which is not kept). */
     static ConsumerGroupRecord decode(short type, ByteBuffer key, ByteBuffer value) {
         String group = RecordReader.string(key, false);
         switch (type) {
@@ -180,6 +188,23 @@ final class ConsumerGroupRecordCodec {
                 Map<UUID, Set<Integer>> pending = readPartitions(value, epochs);
                 return new ConsumerGroupRecord.CurrentAssignment(group, member,
                         new ConsumerGroupRecord.MemberAssignment(epoch, previous, state, assigned, pending, epochs));
+            }
+            case REGULAR_EXPRESSION -> {
+                String regex = RecordReader.string(key, false);
+                if (value == null) {
+                    return new ConsumerGroupRecord.RegularExpression(group, regex, null);
+                }
+                checkVersion(value);
+                int count = RecordReader.length(value);
+                List<String> topics = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    topics.add(RecordReader.string(value, true));
+                }
+                long version = value.getLong();
+                long timestamp = value.getLong();
+                RecordReader.skipTaggedFields(value);
+                return new ConsumerGroupRecord.RegularExpression(group, regex,
+                        new ConsumerGroupRecord.ResolvedRegex(topics, version, timestamp));
             }
             default -> {
                 return null;

@@ -39,6 +39,7 @@ final class CoordinatorShard {
     final TopicLookup topics;
     final ConsumerGroupHeartbeats consumerHeartbeats;
     final ConsumerGroupClassicRequests classicOnConsumerGroups;
+    final ConsumerGroupRegexes consumerRegexes;
     final OffsetStore offsets = new OffsetStore();
     final Rebalancer rebalancer;
     final JoinGroupOperation joins;
@@ -63,6 +64,7 @@ final class CoordinatorShard {
         this.reload = reload;
         this.consumerConfig = consumerConfig;
         this.topics = topics;
+        this.consumerRegexes = new ConsumerGroupRegexes(this);
         this.consumerHeartbeats = new ConsumerGroupHeartbeats(this);
         this.classicOnConsumerGroups = new ConsumerGroupClassicRequests(this);
         this.rebalancer = new Rebalancer(this);

@@ -9,6 +9,8 @@ import org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataK
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataValue;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataKey;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataValue;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupRegularExpressionKey;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupRegularExpressionValue;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMemberKey;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMemberValue;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMetadataKey;
@@ -140,6 +142,26 @@ class ConsumerGroupRecordCodecTest {
                     new ConsumerGroupRecord.CurrentAssignment(group, member, new ConsumerGroupRecord.MemberAssignment(
                             epoch, epoch - 1, state, assigned, pending, epochs)));
         }
+    }
+
+    @Test
+    void regularExpressionRecordsAreByteIdenticalToKafkas() {
+        for (int i = 0; i < 50; i++) {
+            String group = text(10);
+            String regex = text(6) + ".*";
+            List<String> topics = new ArrayList<>(new TreeSet<>(List.of(text(8), text(8), text(8))));
+            long version = random.nextLong();
+            long timestamp = random.nextLong();
+            same(CoordinatorRecord.record(new ConsumerGroupRegularExpressionKey().setGroupId(group).setRegularExpression(regex),
+                            new ApiMessageAndVersion(new ConsumerGroupRegularExpressionValue().setTopics(topics)
+                                    .setVersion(version).setTimestamp(timestamp), (short) 0)),
+                    new ConsumerGroupRecord.RegularExpression(group, regex,
+                            new ConsumerGroupRecord.ResolvedRegex(topics, version, timestamp)));
+        }
+        var tombstone = new ConsumerGroupRecord.RegularExpression("g", "a.*", null);
+        CoordinatorRecord read = kafka.deserialize(java.nio.ByteBuffer.wrap(CoordinatorRecordCodec.encodeKey(tombstone)), null);
+        assertEquals(new ConsumerGroupRegularExpressionKey().setGroupId("g").setRegularExpression("a.*"), read.key());
+        assertEquals(tombstone, CoordinatorRecordCodec.decode(CoordinatorRecordCodec.encodeKey(tombstone), null));
     }
 
     @Test
