@@ -213,23 +213,33 @@ final class OffsetOperations {
                 .setMetadata(o == null ? "" : o.metadata());
     }
 
+    /**
+     * OffsetDelete: a classic group must be empty unless it uses the consumer protocol; a consumer group may have
+     * members. Offsets of a topic the group subscribes to are kept (GROUP_SUBSCRIBED_TO_TOPIC).
+     */
     Result<OffsetDeleteResponse> delete(OffsetDeleteRequest request) {
-        ClassicGroup group = shard.group(request.groupId());
-        if (group == null || group.isInState(ClassicGroupState.DEAD)) {
-            throw new GroupException(Errors.GROUP_ID_NOT_FOUND);
-        }
-        boolean active = !group.isInState(ClassicGroupState.EMPTY);
-        if (active && !group.usesConsumerProtocol()) {
-            throw new GroupException(Errors.NON_EMPTY_GROUP);
+        ConsumerGroup consumerGroup = shard.consumerGroups.get(request.groupId());
+        java.util.function.Predicate<String> subscribed;
+        if (consumerGroup != null) {
+            subscribed = consumerGroup::isSubscribedToTopic;
+        } else {
+            ClassicGroup group = shard.group(request.groupId());
+            if (group == null || group.isInState(ClassicGroupState.DEAD)) {
+                throw new GroupException(Errors.GROUP_ID_NOT_FOUND);
+            }
+            if (!group.isInState(ClassicGroupState.EMPTY) && !group.usesConsumerProtocol()) {
+                throw new GroupException(Errors.NON_EMPTY_GROUP);
+            }
+            subscribed = group::isSubscribedToTopic;
         }
         List<CoordinatorRecord> records = new ArrayList<>();
         OffsetDeleteResponse response = new OffsetDeleteResponse();
         for (OffsetDeleteRequest.OffsetDeleteRequestTopic topic : request.topics()) {
-            boolean subscribed = group.isSubscribedToTopic(topic.name());
+            boolean inUse = subscribed.test(topic.name());
             List<OffsetDeleteResponse.OffsetDeleteResponsePartition> partitions = new ArrayList<>();
             for (OffsetDeleteRequest.OffsetDeleteRequestPartition p : topic.partitions()) {
-                Errors error = subscribed ? Errors.GROUP_SUBSCRIBED_TO_TOPIC : Errors.NONE;
-                if (!subscribed && shard.offsets.get(request.groupId(), topic.name(), p.partitionIndex()) != null) {
+                Errors error = inUse ? Errors.GROUP_SUBSCRIBED_TO_TOPIC : Errors.NONE;
+                if (!inUse && shard.offsets.get(request.groupId(), topic.name(), p.partitionIndex()) != null) {
                     records.add(new CoordinatorRecord.OffsetCommit(request.groupId(), topic.name(), p.partitionIndex(), null));
                 }
                 partitions.add(new OffsetDeleteResponse.OffsetDeleteResponsePartition()
@@ -248,15 +258,17 @@ final class OffsetOperations {
     }
 
     /**
-     * Expires offsets past {@code offsets.retention.minutes}, as Kafka does: for an Empty group counted from
-     * when it became Empty, for a simple group or a Stable consumer group (unsubscribed topics only) from the
-     * commit. Offsets committed with an explicit retention expire at their own deadline. An Empty group that
-     * loses its last offset is deleted too. Returns the number of offsets expired.
+     * Expires offsets past {@code offsets.retention.minutes}, as Kafka does ({@code cleanupGroupMetadata}): for an
+     * Empty classic group counted from when it became Empty, for a simple group or a Stable classic consumer group
+     * (unsubscribed topics only) from the commit, and for a KIP-848 consumer group, in any state, for the topics no
+     * member subscribes to (by name or regex), from the commit. Offsets committed with an explicit retention expire
+     * at their own deadline. An empty group left without offsets is deleted (tombstones for its records). Returns
+     * the number of offsets expired.
      */
     Result<Integer> expire() {
         long now = shard.clock.getAsLong();
         List<CoordinatorRecord> records = new ArrayList<>();
-        int expired = 0;
+        int expired = expireConsumerGroups(now, records);
         for (ClassicGroup group : new ArrayList<>(shard.groups.values())) {
             Map<String, Map<Integer, OffsetAndMetadata>> offsets = shard.offsets.ofGroup(group.groupId());
             boolean simple = group.protocolType() == null;
@@ -287,5 +299,35 @@ final class OffsetOperations {
             }
         }
         return Result.replayed(records, expired);
+    }
+
+    /** Kafka's ConsumerGroup.offsetExpirationCondition: commit timestamp based, unsubscribed topics only. */
+    private int expireConsumerGroups(long now, List<CoordinatorRecord> records) {
+        int expired = 0;
+        for (ConsumerGroup group : new ArrayList<>(shard.consumerGroups.values())) {
+            boolean allExpired = true;
+            for (Map.Entry<String, Map<Integer, OffsetAndMetadata>> t : shard.offsets.ofGroup(group.groupId).entrySet()) {
+                if (group.isSubscribedToTopic(t.getKey())) {
+                    allExpired = false;
+                    continue;
+                }
+                for (Map.Entry<Integer, OffsetAndMetadata> p : t.getValue().entrySet()) {
+                    if (isExpired(p.getValue(), p.getValue().commitTimestampMs(), now)) {
+                        records.add(new CoordinatorRecord.OffsetCommit(group.groupId, t.getKey(), p.getKey(), null));
+                        expired++;
+                    } else {
+                        allExpired = false;
+                    }
+                }
+            }
+            if (allExpired && group.members.isEmpty()) {
+                group.tombstones(records);
+            }
+        }
+        return expired;
+    }
+
+    private boolean isExpired(OffsetAndMetadata o, long base, long now) {
+        return o.expireTimestampMs() >= 0 ? now >= o.expireTimestampMs() : now - base >= shard.config.offsetsRetentionMs();
     }
 }
