@@ -236,7 +236,14 @@ final class ConsumerGroupHeartbeats {
             });
             byId.put(id, ids);
         });
-        Map<String, Map<UUID, Set<Integer>>> targets = assignor(subscriptions).assign(byId, counts, group.targetAssignment);
+        Map<String, String> instanceIds = new HashMap<>();
+        subscriptions.forEach((id, s) -> {
+            if (s.instanceId() != null) {
+                instanceIds.put(id, s.instanceId());
+            }
+        });
+        Map<String, Map<UUID, Set<Integer>>> targets = assignor(subscriptions).assign(byId, instanceIds, counts,
+                group.targetAssignment);
         Map<String, Map<UUID, Set<Integer>>> result = new HashMap<>();
         targets.forEach((memberId, partitions) -> {
             Map<UUID, Set<Integer>> copy = Partitions.copy(partitions);
