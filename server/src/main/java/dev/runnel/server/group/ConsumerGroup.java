@@ -28,6 +28,8 @@ final class ConsumerGroup {
     int targetAssignmentEpoch;
     final Map<String, ConsumerGroupMember> members = new LinkedHashMap<>();
     final Map<String, Map<UUID, Set<Integer>>> targetAssignment = new LinkedHashMap<>();
+    /** The last resolution of each regex a member subscribes to, by regex. */
+    final Map<String, ConsumerGroupRecord.ResolvedRegex> resolvedRegexes = new LinkedHashMap<>();
     /** Whether a metadata record exists for the group; a group whose metadata was deleted is gone. */
     boolean exists;
 
@@ -78,14 +80,43 @@ final class ConsumerGroup {
         return null;
     }
 
-    /** Whether any member subscribes to {@code topic} by name (regex subscriptions are resolved by the caller). */
-    boolean subscribesByName(String topic) {
+    /**
+     * Whether a member subscribes to {@code topic}, by name or through the last resolution of its regex (Kafka's
+     * {@code ModernGroup.isSubscribedToTopic}); committed offsets of such a topic do not expire.
+     */
+    boolean isSubscribedToTopic(String topic) {
         for (ConsumerGroupMember m : members.values()) {
-            if (m.subscription != null && m.subscription.subscribedTopicNames().contains(topic)) {
+            if (m.subscription == null) {
+                continue;
+            }
+            if (m.subscription.subscribedTopicNames().contains(topic)) {
+                return true;
+            }
+            String regex = m.subscription.subscribedTopicRegex();
+            ConsumerGroupRecord.ResolvedRegex resolved = regex == null ? null : resolvedRegexes.get(regex);
+            if (resolved != null && resolved.topics().contains(topic)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The tombstones that delete an empty consumer group, in Kafka's order (its offsets are not touched). */
+    void tombstones(java.util.List<CoordinatorRecord> records) {
+        for (String memberId : members.keySet()) {
+            records.add(new ConsumerGroupRecord.CurrentAssignment(groupId, memberId, null));
+        }
+        for (String memberId : members.keySet()) {
+            records.add(new ConsumerGroupRecord.TargetAssignmentMember(groupId, memberId, null));
+        }
+        records.add(new ConsumerGroupRecord.TargetAssignmentEpoch(groupId, null));
+        for (String memberId : members.keySet()) {
+            records.add(new ConsumerGroupRecord.MemberMetadata(groupId, memberId, null));
+        }
+        for (String regex : resolvedRegexes.keySet()) {
+            records.add(new ConsumerGroupRecord.RegularExpression(groupId, regex, null));
+        }
+        records.add(new ConsumerGroupRecord.GroupEpoch(groupId, null));
     }
 
     /** Applies one record of this group. */
@@ -109,6 +140,12 @@ final class ConsumerGroup {
                 targetAssignment.remove(r.memberId());
             } else {
                 targetAssignment.put(r.memberId(), Partitions.copy(r.partitions()));
+            }
+        } else if (record instanceof ConsumerGroupRecord.RegularExpression r) {
+            if (r.value() == null) {
+                resolvedRegexes.remove(r.regex());
+            } else {
+                resolvedRegexes.put(r.regex(), r.value());
             }
         } else if (record instanceof ConsumerGroupRecord.CurrentAssignment r) {
             ConsumerGroupMember m = members.get(r.memberId());

@@ -22,6 +22,17 @@ interface ConsumerGroupAssignor {
     Map<String, Map<UUID, Set<Integer>>> assign(Map<String, Set<UUID>> subscriptions, Map<UUID, Integer> partitionCounts,
                                                 Map<String, Map<UUID, Set<Integer>>> previous);
 
+    /**
+     * As {@link #assign(Map, Map, Map)}, also knowing the static members' instance ids (member id to instance id;
+     * dynamic members are absent), by which some of Kafka's assignors order members.
+     */
+    default Map<String, Map<UUID, Set<Integer>>> assign(Map<String, Set<UUID>> subscriptions,
+                                                        Map<String, String> instanceIds,
+                                                        Map<UUID, Integer> partitionCounts,
+                                                        Map<String, Map<UUID, Set<Integer>>> previous) {
+        return assign(subscriptions, partitionCounts, previous);
+    }
+
     /** The assignors Kafka ships, by name. */
     static ConsumerGroupAssignor named(String name) {
         return switch (name) {

@@ -54,7 +54,9 @@ final class ConsumerGroupHeartbeats {
         Map<String, ConsumerGroupRecord.MemberSubscription> subscriptions = subscriptions(group);
         subscriptions.remove(targetHolder);
         subscriptions.put(member.memberId, updated);
-        Map<String, TopicMetadata> topics = ConsumerGroupTopics.subscribedTopics(shard.topics, subscriptions.values());
+        Map<String, List<String>> regexTopics = shard.consumerRegexes.refresh(group, subscriptions.values(), records);
+        Map<String, TopicMetadata> topics = ConsumerGroupTopics.subscribedTopics(shard.topics, regexTopics,
+                subscriptions.values());
         long hash = ConsumerGroupTopics.hash(topics);
         int groupEpoch = group.groupEpoch;
         if (bump || hash != group.metadataHash || !group.exists) {
@@ -64,7 +66,8 @@ final class ConsumerGroupHeartbeats {
         Map<UUID, Set<Integer>> target = group.targetOf(targetHolder);
         int targetEpoch = group.targetAssignmentEpoch;
         if (groupEpoch > group.targetAssignmentEpoch) {
-            target = assignTargets(group, subscriptions, topics, groupEpoch, records).getOrDefault(member.memberId, Map.of());
+            target = assignTargets(group, subscriptions, regexTopics, topics, groupEpoch, records)
+                    .getOrDefault(member.memberId, Map.of());
             targetEpoch = groupEpoch;
         }
         Map<UUID, Set<Integer>> owned = owned(request);
@@ -92,19 +95,32 @@ final class ConsumerGroupHeartbeats {
         if (group != null) {
             return group;
         }
-        if (request.memberEpoch() != 0) {
-            throw new GroupException(Errors.UNKNOWN_MEMBER_ID, "Consumer group " + request.groupId() + " not found.");
-        }
         ClassicGroup classic = shard.group(request.groupId());
+        if (request.memberEpoch() != 0) {
+            // Kafka's getOrMaybeCreateConsumerGroup without creation
+            throw new GroupException(Errors.GROUP_ID_NOT_FOUND, classic == null
+                    ? "Consumer group " + request.groupId() + " not found."
+                    : "Group " + request.groupId() + " is not a consumer group.");
+        }
         if (classic != null) {
             if (!classic.isInState(ClassicGroupState.EMPTY) && !classic.isInState(ClassicGroupState.DEAD)) {
-                throw new GroupException(Errors.GROUP_ID_NOT_FOUND, "Group " + request.groupId() + " is not a consumer group.");
+                throw new GroupException(Errors.GROUP_ID_NOT_FOUND, cannotUpgrade(classic));
             }
             // an empty classic (or offsets-only) group becomes a consumer group; its offsets stay
             shard.rebalancer.cancelTimers(classic);
             records.add(new CoordinatorRecord.GroupMetadata(request.groupId(), null));
         }
         return new ConsumerGroup(request.groupId());
+    }
+
+    /**
+     * Kafka converts a classic group with members that uses the consumer protocol into a consumer group (online
+     * upgrade). Classic members cannot live in consumer groups here, so this coordinator answers as Kafka does
+     * when {@code group.consumer.migration.policy} forbids the upgrade (the first check of validateOnlineUpgrade).
+     */
+    private static String cannotUpgrade(ClassicGroup classic) {
+        return "Cannot upgrade classic group " + classic.groupId()
+                + " to consumer group because online upgrade is disabled.";
     }
 
     private ConsumerGroupMember memberForHeartbeat(ConsumerGroup group, ConsumerGroupHeartbeatRequest request,
@@ -170,7 +186,7 @@ final class ConsumerGroupHeartbeats {
         ConsumerGroupMember replacement = new ConsumerGroupMember(newMemberId);
         replacement.subscription = old.subscription;
         ConsumerGroupRecord.MemberAssignment a = old.assignment;
-        replacement.assignment = new ConsumerGroupRecord.MemberAssignment(0, 0, a.state(), a.assigned(), a.pendingRevocation());
+        replacement.assignment = a.withMemberEpoch(0, 0);
         records.add(new ConsumerGroupRecord.MemberMetadata(group.groupId, newMemberId, old.subscription));
         records.add(new ConsumerGroupRecord.TargetAssignmentMember(group.groupId, newMemberId, group.targetOf(old.memberId)));
         records.add(new ConsumerGroupRecord.CurrentAssignment(group.groupId, newMemberId, replacement.assignment));
@@ -204,6 +220,7 @@ final class ConsumerGroupHeartbeats {
     /** Computes the target assignment at {@code epoch} and adds the records of what changed; returns the targets. */
     private Map<String, Map<UUID, Set<Integer>>> assignTargets(ConsumerGroup group,
                                                                Map<String, ConsumerGroupRecord.MemberSubscription> subscriptions,
+                                                               Map<String, List<String>> regexTopics,
                                                                Map<String, TopicMetadata> topics, int epoch,
                                                                List<CoordinatorRecord> records) {
         Map<String, Set<UUID>> byId = new TreeMap<>();
@@ -211,7 +228,7 @@ final class ConsumerGroupHeartbeats {
         topics.values().forEach(t -> counts.put(t.topicId(), t.partitionCount()));
         subscriptions.forEach((id, s) -> {
             Set<UUID> ids = new TreeSet<>();
-            ConsumerGroupTopics.subscribedNames(shard.topics, s).forEach(name -> {
+            ConsumerGroupTopics.subscribedNames(regexTopics, s).forEach(name -> {
                 TopicMetadata t = topics.get(name);
                 if (t != null) {
                     ids.add(t.topicId());
@@ -219,7 +236,14 @@ final class ConsumerGroupHeartbeats {
             });
             byId.put(id, ids);
         });
-        Map<String, Map<UUID, Set<Integer>>> targets = assignor(subscriptions).assign(byId, counts, group.targetAssignment);
+        Map<String, String> instanceIds = new HashMap<>();
+        subscriptions.forEach((id, s) -> {
+            if (s.instanceId() != null) {
+                instanceIds.put(id, s.instanceId());
+            }
+        });
+        Map<String, Map<UUID, Set<Integer>>> targets = assignor(subscriptions).assign(byId, instanceIds, counts,
+                group.targetAssignment);
         Map<String, Map<UUID, Set<Integer>>> result = new HashMap<>();
         targets.forEach((memberId, partitions) -> {
             Map<UUID, Set<Integer>> copy = Partitions.copy(partitions);
@@ -274,8 +298,7 @@ final class ConsumerGroupHeartbeats {
             // a static member keeps its partitions for its session timeout, to come back without a rebalance
             ConsumerGroupRecord.MemberAssignment a = member.assignment;
             records.add(new ConsumerGroupRecord.CurrentAssignment(group.groupId, member.memberId,
-                    new ConsumerGroupRecord.MemberAssignment(STATIC_LEAVE_EPOCH, a.previousMemberEpoch(), a.state(),
-                            a.assigned(), a.pendingRevocation())));
+                    a.withMemberEpoch(STATIC_LEAVE_EPOCH, a.previousMemberEpoch())));
         } else {
             fence(group, member, records);
         }
@@ -284,12 +307,20 @@ final class ConsumerGroupHeartbeats {
 
     /** The records that remove {@code member} and bump the group epoch so the others get its partitions. */
     void fence(ConsumerGroup group, ConsumerGroupMember member, List<CoordinatorRecord> records) {
-        removeRecords(group.groupId, member.memberId, records);
-        shard.timer.cancel(sessionKey(group.groupId, member.memberId));
-        shard.timer.cancel(revocationKey(group.groupId, member.memberId));
+        fence(group, Set.of(member), records);
+    }
+
+    /** The records that remove {@code members} with a single group epoch bump (Kafka's consumerGroupFenceMembers). */
+    void fence(ConsumerGroup group, Set<ConsumerGroupMember> members, List<CoordinatorRecord> records) {
         Map<String, ConsumerGroupRecord.MemberSubscription> rest = subscriptions(group);
-        rest.remove(member.memberId);
-        long hash = ConsumerGroupTopics.hash(ConsumerGroupTopics.subscribedTopics(shard.topics, rest.values()));
+        for (ConsumerGroupMember member : members) {
+            removeRecords(group.groupId, member.memberId, records);
+            shard.timer.cancel(sessionKey(group.groupId, member.memberId));
+            shard.timer.cancel(revocationKey(group.groupId, member.memberId));
+            rest.remove(member.memberId);
+        }
+        Map<String, List<String>> regexTopics = shard.consumerRegexes.forget(group, rest.values(), records);
+        long hash = ConsumerGroupTopics.hash(ConsumerGroupTopics.subscribedTopics(shard.topics, regexTopics, rest.values()));
         records.add(new ConsumerGroupRecord.GroupEpoch(group.groupId,
                 new ConsumerGroupRecord.GroupEpochValue(group.groupEpoch + 1, hash)));
     }

@@ -68,11 +68,35 @@ public sealed interface ConsumerGroupRecord extends CoordinatorRecord {
     }
 
     /**
+     * {@code ConsumerGroupRegularExpression} (type 16): what a subscribed regex matched when it was last resolved.
+     * A null value deletes it (no member subscribes to the regex any more).
+     */
+    record RegularExpression(String group, String regex, ResolvedRegex value) implements ConsumerGroupRecord {
+        @Override
+        public boolean isTombstone() {
+            return value == null;
+        }
+    }
+
+    /**
+     * The topics a regex matched (sorted), the topic metadata {@code version} it was resolved against (Kafka stores
+     * its metadata image offset; we store {@link TopicLookup#version}) and when.
+     */
+    record ResolvedRegex(List<String> topics, long version, long timestamp) {
+        public ResolvedRegex {
+            topics = List.copyOf(new java.util.TreeSet<>(topics));
+        }
+    }
+
+    /**
      * A member's reconciliation state: {@code assigned} it may own, {@code pendingRevocation} it still owns but must
-     * give up before anyone else gets them. {@code state} uses Kafka's MemberState values.
+     * give up before anyone else gets them. {@code state} uses Kafka's MemberState values. {@code epochs} holds,
+     * for every partition of both sets, the member epoch at which it was assigned (Kafka's tagged
+     * {@code AssignmentEpochs}, which lets an OffsetCommit with an older epoch through for partitions assigned
+     * at or before it); partitions it does not list get {@code max(memberEpoch, 0)}, as Kafka reads old records.
      */
     record MemberAssignment(int memberEpoch, int previousMemberEpoch, byte state, Map<UUID, Set<Integer>> assigned,
-                            Map<UUID, Set<Integer>> pendingRevocation) {
+                            Map<UUID, Set<Integer>> pendingRevocation, Map<UUID, Map<Integer, Integer>> epochs) {
         public static final byte STABLE = 0;
         public static final byte UNREVOKED_PARTITIONS = 1;
         public static final byte UNRELEASED_PARTITIONS = 2;
@@ -81,6 +105,39 @@ public sealed interface ConsumerGroupRecord extends CoordinatorRecord {
         public MemberAssignment {
             assigned = Partitions.copy(assigned);
             pendingRevocation = Partitions.copy(pendingRevocation);
+            epochs = epochsOf(assigned, pendingRevocation, epochs, Math.max(memberEpoch, 0));
+        }
+
+        /** Every partition at the default epoch (a record without assignment epochs). */
+        public MemberAssignment(int memberEpoch, int previousMemberEpoch, byte state, Map<UUID, Set<Integer>> assigned,
+                                Map<UUID, Set<Integer>> pendingRevocation) {
+            this(memberEpoch, previousMemberEpoch, state, assigned, pendingRevocation, Map.of());
+        }
+
+        /** The epoch at which the member got the partition, searching assigned then pending revocation; or null. */
+        public Integer assignmentEpoch(UUID topic, int partition) {
+            Map<Integer, Integer> e = epochs.get(topic);
+            return e == null ? null : e.get(partition);
+        }
+
+        /** The same partitions, each at the epoch it was assigned, under another member epoch. */
+        public MemberAssignment withMemberEpoch(int epoch, int previous) {
+            return new MemberAssignment(epoch, previous, state, assigned, pendingRevocation, epochs);
+        }
+
+        private static Map<UUID, Map<Integer, Integer>> epochsOf(Map<UUID, Set<Integer>> assigned,
+                                                                 Map<UUID, Set<Integer>> pending,
+                                                                 Map<UUID, Map<Integer, Integer>> given, int fallback) {
+            Map<UUID, Map<Integer, Integer>> out = new java.util.TreeMap<>();
+            for (Map<UUID, Set<Integer>> set : List.of(assigned, pending)) {
+                set.forEach((topic, partitions) -> {
+                    Map<Integer, Integer> known = given.getOrDefault(topic, Map.of());
+                    Map<Integer, Integer> e = out.computeIfAbsent(topic, t -> new java.util.TreeMap<>());
+                    partitions.forEach(p -> e.put(p, known.getOrDefault(p, fallback)));
+                });
+            }
+            out.replaceAll((t, e) -> Map.copyOf(e));
+            return Map.copyOf(out);
         }
     }
 }

@@ -23,8 +23,9 @@ import java.util.UUID;
  * type 6 ConsumerGroupTargetAssignmentMetadataKey group value: assignment_epoch int32 (tag 0 timestamp: skipped)
  * type 7 ConsumerGroupTargetAssignmentMemberKey group, member value: [topic_id uuid, [partitions int32]]
  * type 8 ConsumerGroupCurrentMemberAssignmentKey group, member value: member_epoch int32, previous_member_epoch
- *                                          int32, state int8, assigned [topic_id, [partitions], tag 0 epochs],
- *                                          pending_revocation [same]
+ *                                          int32, state int8, assigned [topic_id, [partitions], tag 0
+ *                                          assignment_epochs [int32] one per partition], pending_revocation [same]
+ * type 16 ConsumerGroupRegularExpressionKey group, regex value: [topics], version int64, timestamp int64
  * </pre>
  * Stateless and thread-safe.
  */
@@ -35,6 +36,7 @@ final class ConsumerGroupRecordCodec {
     static final short TARGET_ASSIGNMENT_METADATA = 6;
     static final short TARGET_ASSIGNMENT_MEMBER = 7;
     static final short CURRENT_MEMBER_ASSIGNMENT = 8;
+    static final short REGULAR_EXPRESSION = 16;
 
     private ConsumerGroupRecordCodec() {
     }
@@ -51,6 +53,8 @@ final class ConsumerGroupRecordCodec {
             w.int16(TARGET_ASSIGNMENT_MEMBER).string(r.group(), false).string(r.memberId(), false);
         } else if (record instanceof ConsumerGroupRecord.CurrentAssignment r) {
             w.int16(CURRENT_MEMBER_ASSIGNMENT).string(r.group(), false).string(r.memberId(), false);
+        } else if (record instanceof ConsumerGroupRecord.RegularExpression r) {
+            w.int16(REGULAR_EXPRESSION).string(r.group(), false).string(r.regex(), false);
         }
         return w.toBytes();
     }
@@ -82,22 +86,40 @@ final class ConsumerGroupRecordCodec {
         } else if (record instanceof ConsumerGroupRecord.CurrentAssignment r) {
             ConsumerGroupRecord.MemberAssignment a = r.value();
             w.int32(a.memberEpoch()).int32(a.previousMemberEpoch()).int8(a.state());
-            writePartitions(w, a.assigned());
-            writePartitions(w, a.pendingRevocation());
+            writePartitions(w, a.assigned(), a.epochs());
+            writePartitions(w, a.pendingRevocation(), a.epochs());
+        } else if (record instanceof ConsumerGroupRecord.RegularExpression r) {
+            w.uvarint(r.value().topics().size() + 1);
+            r.value().topics().forEach(t -> w.string(t, true));
+            w.int64(r.value().version()).int64(r.value().timestamp());
         }
         return w.uvarint(0).toBytes();
     }
 
     private static void writePartitions(RecordWriter w, Map<UUID, Set<Integer>> partitions) {
+        writePartitions(w, partitions, null);
+    }
+
+    /** With {@code epochs}, each topic carries tag 0: the assignment epoch of each partition, in the same order. */
+    private static void writePartitions(RecordWriter w, Map<UUID, Set<Integer>> partitions,
+                                        Map<UUID, Map<Integer, Integer>> epochs) {
         w.uvarint(partitions.size() + 1);
         partitions.forEach((topic, ps) -> {
             w.uuid(topic).uvarint(ps.size() + 1);
             ps.forEach(w::int32);
-            w.uvarint(0);
+            if (epochs == null) {
+                w.uvarint(0);
+            } else {
+                Map<Integer, Integer> e = epochs.get(topic);
+                RecordWriter array = new RecordWriter().uvarint(ps.size() + 1);
+                ps.forEach(p -> array.int32(e.get(p)));
+                byte[] bytes = array.toBytes();
+                w.uvarint(1).uvarint(0).uvarint(bytes.length).bytes(bytes);
+            }
         });
     }
 
-    /** Decodes a record of types 3-8 (null for type 4, which is not kept). */
+    /** Decodes a record of types 3-8 and 16 (null for type 4, which is not kept). */
     static ConsumerGroupRecord decode(short type, ByteBuffer key, ByteBuffer value) {
         String group = RecordReader.string(key, false);
         switch (type) {
@@ -161,10 +183,28 @@ final class ConsumerGroupRecordCodec {
                 int epoch = value.getInt();
                 int previous = value.getInt();
                 byte state = value.get();
-                Map<UUID, Set<Integer>> assigned = readPartitions(value);
-                Map<UUID, Set<Integer>> pending = readPartitions(value);
+                Map<UUID, Map<Integer, Integer>> epochs = new TreeMap<>();
+                Map<UUID, Set<Integer>> assigned = readPartitions(value, epochs);
+                Map<UUID, Set<Integer>> pending = readPartitions(value, epochs);
                 return new ConsumerGroupRecord.CurrentAssignment(group, member,
-                        new ConsumerGroupRecord.MemberAssignment(epoch, previous, state, assigned, pending));
+                        new ConsumerGroupRecord.MemberAssignment(epoch, previous, state, assigned, pending, epochs));
+            }
+            case REGULAR_EXPRESSION -> {
+                String regex = RecordReader.string(key, false);
+                if (value == null) {
+                    return new ConsumerGroupRecord.RegularExpression(group, regex, null);
+                }
+                checkVersion(value);
+                int count = RecordReader.length(value);
+                List<String> topics = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    topics.add(RecordReader.string(value, true));
+                }
+                long version = value.getLong();
+                long timestamp = value.getLong();
+                RecordReader.skipTaggedFields(value);
+                return new ConsumerGroupRecord.RegularExpression(group, regex,
+                        new ConsumerGroupRecord.ResolvedRegex(topics, version, timestamp));
             }
             default -> {
                 return null;
@@ -180,17 +220,33 @@ final class ConsumerGroupRecordCodec {
     }
 
     private static Map<UUID, Set<Integer>> readPartitions(ByteBuffer b) {
+        return readPartitions(b, new TreeMap<>());
+    }
+
+    /**
+     * Reads topic partitions; assignment epochs (tag 0) go to {@code epochs}. Like Kafka, epochs whose count does
+     * not match the partitions are ignored (the partitions then get the default epoch).
+     */
+    private static Map<UUID, Set<Integer>> readPartitions(ByteBuffer b, Map<UUID, Map<Integer, Integer>> epochs) {
         int topics = RecordReader.length(b);
         Map<UUID, Set<Integer>> out = new TreeMap<>();
         for (int i = 0; i < topics; i++) {
             UUID topic = new UUID(b.getLong(), b.getLong());
             int count = RecordReader.length(b);
-            Set<Integer> ps = new TreeSet<>();
+            List<Integer> ps = new ArrayList<>(count);
             for (int j = 0; j < count; j++) {
                 ps.add(b.getInt());
             }
-            RecordReader.taggedFields(b, (tag, buf) -> { });
-            out.put(topic, ps);
+            RecordReader.taggedFields(b, (tag, buf) -> {
+                int n = tag == 0 ? RecordReader.uvarint(buf) - 1 : -1;
+                if (n == ps.size()) {
+                    Map<Integer, Integer> e = epochs.computeIfAbsent(topic, t -> new TreeMap<>());
+                    for (int p : ps) {
+                        e.put(p, buf.getInt());
+                    }
+                }
+            });
+            out.put(topic, new TreeSet<>(ps));
         }
         return Partitions.copy(out);
     }

@@ -3,6 +3,7 @@ package dev.runnel.server.group;
 import dev.runnel.server.metadata.TopicMetadata;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -11,9 +12,8 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Resolves what consumer group members subscribe to against the broker's topics: names that exist, and every
- * topic whose whole name matches a member's {@code subscribedTopicRegex} (Java regex in place of Kafka's RE2J; the
- * patterns clients send are in their common subset). Stateless.
+ * What consumer group members subscribe to, against the broker's topics: names that exist, and the topics their
+ * {@code subscribedTopicRegex} matched ({@link ConsumerGroupRegexes} resolves those). Stateless.
  */
 final class ConsumerGroupTopics {
     private ConsumerGroupTopics() {
@@ -29,25 +29,21 @@ final class ConsumerGroupTopics {
         }
     }
 
-    static Set<String> subscribedNames(TopicLookup topics, ConsumerGroupRecord.MemberSubscription s) {
+    /** The topic names {@code s} subscribes to: by name, and what its regex matched ({@code regexTopics}). */
+    static Set<String> subscribedNames(Map<String, List<String>> regexTopics, ConsumerGroupRecord.MemberSubscription s) {
         Set<String> names = new TreeSet<>(s.subscribedTopicNames());
-        if (s.subscribedTopicRegex() != null && isValidRegex(s.subscribedTopicRegex())) {
-            Pattern p = Pattern.compile(s.subscribedTopicRegex());
-            for (TopicMetadata t : topics.topics()) {
-                if (p.matcher(t.name()).matches()) {
-                    names.add(t.name());
-                }
-            }
+        if (s.subscribedTopicRegex() != null) {
+            names.addAll(regexTopics.getOrDefault(s.subscribedTopicRegex(), List.of()));
         }
         return names;
     }
 
     /** The existing topics any of {@code subscriptions} covers, by name. */
-    static Map<String, TopicMetadata> subscribedTopics(TopicLookup topics,
+    static Map<String, TopicMetadata> subscribedTopics(TopicLookup topics, Map<String, List<String>> regexTopics,
                                                       Collection<ConsumerGroupRecord.MemberSubscription> subscriptions) {
         Map<String, TopicMetadata> out = new TreeMap<>();
         for (ConsumerGroupRecord.MemberSubscription s : subscriptions) {
-            for (String name : subscribedNames(topics, s)) {
+            for (String name : subscribedNames(regexTopics, s)) {
                 if (!out.containsKey(name)) {
                     topics.topic(name).ifPresent(t -> out.put(name, t));
                 }

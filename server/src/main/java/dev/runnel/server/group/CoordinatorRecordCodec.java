@@ -16,7 +16,7 @@ import java.util.UUID;
  * <pre>
  * key type 0, 1  OffsetCommitKey    group string, topic string, partition int32
  * key type 2     GroupMetadataKey   group string
- * key types 3-8  consumer group (KIP-848) records, see {@link ConsumerGroupRecordCodec}
+ * key types 3-8, 16  consumer group (KIP-848) records, see {@link ConsumerGroupRecordCodec}
  * OffsetCommitValue  v0: offset int64, metadata string, commit_timestamp int64
  *                    v1: v0 + expire_timestamp int64        v2: as v0
  *                    v3: offset, leader_epoch int32, metadata, commit_timestamp
@@ -74,7 +74,7 @@ public final class CoordinatorRecordCodec {
 
     /**
      * Decodes a record; {@code value} null means a tombstone. Returns null for record types this coordinator
-     * does not keep (consumer group partition metadata and regular expressions, share and streams groups). Throws IllegalArgumentException on bytes
+     * does not keep (consumer group partition metadata, share and streams groups). Throws IllegalArgumentException on bytes
      * that are not a valid record.
      */
     public static CoordinatorRecord decode(ByteBuffer key, ByteBuffer value) {
@@ -94,7 +94,7 @@ public final class CoordinatorRecordCodec {
                 case ConsumerGroupRecordCodec.METADATA, ConsumerGroupRecordCodec.PARTITION_METADATA,
                         ConsumerGroupRecordCodec.MEMBER_METADATA, ConsumerGroupRecordCodec.TARGET_ASSIGNMENT_METADATA,
                         ConsumerGroupRecordCodec.TARGET_ASSIGNMENT_MEMBER,
-                        ConsumerGroupRecordCodec.CURRENT_MEMBER_ASSIGNMENT -> {
+                        ConsumerGroupRecordCodec.CURRENT_MEMBER_ASSIGNMENT, ConsumerGroupRecordCodec.REGULAR_EXPRESSION -> {
                     return ConsumerGroupRecordCodec.decode(type, key, value);
                 }
                 default -> {

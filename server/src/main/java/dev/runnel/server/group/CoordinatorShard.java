@@ -38,6 +38,8 @@ final class CoordinatorShard {
     final ConsumerGroupConfig consumerConfig;
     final TopicLookup topics;
     final ConsumerGroupHeartbeats consumerHeartbeats;
+    final ConsumerGroupClassicRequests classicOnConsumerGroups;
+    final ConsumerGroupRegexes consumerRegexes;
     final OffsetStore offsets = new OffsetStore();
     final Rebalancer rebalancer;
     final JoinGroupOperation joins;
@@ -62,7 +64,9 @@ final class CoordinatorShard {
         this.reload = reload;
         this.consumerConfig = consumerConfig;
         this.topics = topics;
+        this.consumerRegexes = new ConsumerGroupRegexes(this);
         this.consumerHeartbeats = new ConsumerGroupHeartbeats(this);
+        this.classicOnConsumerGroups = new ConsumerGroupClassicRequests(this);
         this.rebalancer = new Rebalancer(this);
         this.joins = new JoinGroupOperation(this);
         this.membership = new GroupMembership(this);
@@ -206,6 +210,14 @@ final class CoordinatorShard {
         }));
     }
 
+    /**
+     * For operations that change the state in place without replaying their records: when their append fails,
+     * the state no longer matches the log, so start again from the log.
+     */
+    void reloadFromLog() {
+        reload.run();
+    }
+
     /** Kafka's mapping of log append errors to what a group client should do. */
     static Errors appendError(Throwable t) {
         Errors e = GroupException.errorOf(t);
@@ -252,6 +264,9 @@ final class CoordinatorShard {
         if (record instanceof ConsumerGroupRecord.GroupEpoch e && e.value() == null) {
             consumerGroups.remove(e.group());
             return;
+        }
+        if (record.isTombstone() && !consumerGroups.containsKey(record.group())) {
+            return; // a tombstone of a group already gone (converted or deleted) must not bring it back
         }
         ConsumerGroup group = consumerGroups.computeIfAbsent(record.group(), ConsumerGroup::new);
         // a consumer group replaces an empty classic group of the same id (Kafka writes its tombstone first)

@@ -83,9 +83,7 @@ final class GroupAdministration {
                     error = Errors.NON_EMPTY_GROUP;
                 } else {
                     offsets.deleteAll(groupId, records);
-                    // Kafka deletes the target assignment epoch, then the group epoch, which removes the group
-                    records.add(new ConsumerGroupRecord.TargetAssignmentEpoch(groupId, null));
-                    records.add(new ConsumerGroupRecord.GroupEpoch(groupId, null));
+                    consumerGroup.tombstones(records);
                 }
             } else if (g == null || g.isInState(ClassicGroupState.DEAD)) {
                 error = Errors.GROUP_ID_NOT_FOUND;

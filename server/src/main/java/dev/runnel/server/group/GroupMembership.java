@@ -33,6 +33,14 @@ final class GroupMembership {
     }
 
     Result<Void> sync(SyncGroupRequest request, CompletableFuture<SyncGroupResponse> future) {
+        ConsumerGroup consumerGroup = shard.consumerGroups.get(request.groupId());
+        if (consumerGroup != null) {
+            Errors error = consumerGroup.members.isEmpty() ? Errors.UNKNOWN_MEMBER_ID
+                    : ConsumerGroupClassicRequests.classicMemberError(consumerGroup, request.memberId(),
+                            request.groupInstanceId()).error();
+            future.complete(syncError(error));
+            return Result.empty();
+        }
         ClassicGroup group = shard.group(request.groupId());
         if (group == null || group.isInState(ClassicGroupState.EMPTY)) {
             future.complete(syncError(Errors.UNKNOWN_MEMBER_ID));
@@ -115,6 +123,10 @@ final class GroupMembership {
     }
 
     Result<HeartbeatResponse> heartbeat(HeartbeatRequest request) {
+        ConsumerGroup consumerGroup = shard.consumerGroups.get(request.groupId());
+        if (consumerGroup != null) {
+            throw ConsumerGroupClassicRequests.classicMemberError(consumerGroup, request.memberId(), request.groupInstanceId());
+        }
         ClassicGroup group = shard.group(request.groupId());
         if (group == null) {
             throw new GroupException(Errors.UNKNOWN_MEMBER_ID);
@@ -143,6 +155,10 @@ final class GroupMembership {
 
     /** LeaveGroup with the v3+ member list (older versions are normalised to one member by the handler). */
     Result<LeaveGroupResponse> leave(LeaveGroupRequest request) {
+        ConsumerGroup consumerGroup = shard.consumerGroups.get(request.groupId());
+        if (consumerGroup != null) {
+            return shard.classicOnConsumerGroups.leave(consumerGroup, request);
+        }
         ClassicGroup group = shard.group(request.groupId());
         if (group == null) {
             throw new GroupException(Errors.UNKNOWN_MEMBER_ID);

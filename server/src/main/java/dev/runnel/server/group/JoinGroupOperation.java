@@ -38,6 +38,24 @@ final class JoinGroupOperation {
     }
 
     Result<Void> join(Requester requester, JoinGroupRequest request, CompletableFuture<JoinGroupResponse> future) {
+        // an empty consumer group gives way to a classic group (Kafka's classicGroupJoinToClassicGroup)
+        List<CoordinatorRecord> deletedConsumerGroup = shard.classicOnConsumerGroups.beforeJoin(request.groupId());
+        Result<Void> result = joinClassic(requester, request, future);
+        if (deletedConsumerGroup.isEmpty()) {
+            return result;
+        }
+        List<CoordinatorRecord> records = new ArrayList<>(deletedConsumerGroup);
+        records.addAll(result.records());
+        return Result.notReplayed(records, t -> {
+            result.onAppended().accept(t);
+            if (t != null) {
+                shard.reloadFromLog();
+            }
+        });
+    }
+
+    private Result<Void> joinClassic(Requester requester, JoinGroupRequest request,
+                                     CompletableFuture<JoinGroupResponse> future) {
         String memberId = request.memberId();
         boolean unknownMember = memberId.isEmpty();
         boolean newGroup = shard.group(request.groupId()) == null;

@@ -43,16 +43,24 @@ final class MemberReconciler {
         Map<UUID, Set<Integer>> kept = Partitions.intersect(current.assigned(), target);
         Map<UUID, Set<Integer>> revoke = Partitions.minus(current.assigned(), target);
         if (!revoke.isEmpty()) {
+            // kept and revoked partitions stay at the epoch they were assigned at
             return new ConsumerGroupRecord.MemberAssignment(current.memberEpoch(), current.previousMemberEpoch(),
-                    ConsumerGroupRecord.MemberAssignment.UNREVOKED_PARTITIONS, kept, revoke);
+                    ConsumerGroupRecord.MemberAssignment.UNREVOKED_PARTITIONS, kept, revoke, current.epochs());
         }
         Map<UUID, Set<Integer>> assigned = new HashMap<>();
+        Map<UUID, Map<Integer, Integer>> epochs = new HashMap<>(current.epochs());
         kept.forEach((t, ps) -> assigned.put(t, new TreeSet<>(ps)));
         boolean unreleased = false;
         for (Map.Entry<UUID, Set<Integer>> e : Partitions.minus(target, current.assigned()).entrySet()) {
             for (int p : e.getValue()) {
                 if (group == null || group.ownerOf(e.getKey(), p, memberId) == null) {
                     assigned.computeIfAbsent(e.getKey(), k -> new TreeSet<>()).add(p);
+                    // a newly assigned partition is owned from the target epoch on (Kafka's CurrentAssignmentBuilder)
+                    epochs.compute(e.getKey(), (k, old) -> {
+                        Map<Integer, Integer> m = old == null ? new HashMap<>() : new HashMap<>(old);
+                        m.put(p, targetEpoch);
+                        return m;
+                    });
                 } else {
                     unreleased = true;
                 }
@@ -61,6 +69,6 @@ final class MemberReconciler {
         int previous = targetEpoch == current.memberEpoch() ? current.previousMemberEpoch() : current.memberEpoch();
         return new ConsumerGroupRecord.MemberAssignment(targetEpoch, previous, unreleased
                 ? ConsumerGroupRecord.MemberAssignment.UNRELEASED_PARTITIONS : ConsumerGroupRecord.MemberAssignment.STABLE,
-                assigned, Map.of());
+                assigned, Map.of(), epochs);
     }
 }

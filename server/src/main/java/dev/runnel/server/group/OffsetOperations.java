@@ -30,8 +30,9 @@ final class OffsetOperations {
         ClassicGroup group = shard.group(request.groupId());
         int generation = request.generationIdOrMemberEpoch();
         ConsumerGroup consumerGroup = shard.consumerGroups.get(request.groupId());
+        PartitionCheck partitionCheck = null;
         if (consumerGroup != null) {
-            validateConsumerGroupCommit(consumerGroup, version, request);
+            partitionCheck = validateConsumerGroupCommit(consumerGroup, version, request);
         } else if (group == null) {
             if (generation >= 0) {
                 // v9+ tells a member its group is gone; older clients only understand ILLEGAL_GENERATION
@@ -56,6 +57,9 @@ final class OffsetOperations {
                 if (metadata != null && metadata.length() > shard.config.offsetMetadataMaxBytes()) {
                     error = Errors.OFFSET_METADATA_TOO_LARGE;
                 } else {
+                    if (partitionCheck != null) {
+                        partitionCheck.check(topic.name(), topic.topicId(), p.partitionIndex());
+                    }
                     records.add(new CoordinatorRecord.OffsetCommit(request.groupId(), topic.name(), p.partitionIndex(),
                             new OffsetAndMetadata(p.committedOffset(), p.committedLeaderEpoch(), metadata, now, expireAt,
                                     topic.topicId())));
@@ -70,43 +74,55 @@ final class OffsetOperations {
     }
 
     /**
-     * Kafka's checks for a commit to a KIP-848 group: a commit without member id and epoch (admin, manual
-     * assignment) only when the group is empty; otherwise the member must exist and send its current epoch
-     * (STALE_MEMBER_EPOCH from OffsetCommit v9, which clients of the new protocol use).
+     * Kafka 4.3's checks for a commit to a KIP-848 group ({@code ConsumerGroup.validateOffsetCommit}): a commit
+     * with a negative epoch is accepted while the group has no members (admin, manual assignment); otherwise the
+     * member must exist (UNKNOWN_MEMBER_ID) and use OffsetCommit v9+ (UNSUPPORTED_VERSION). Its current epoch is
+     * accepted; a newer one is STALE_MEMBER_EPOCH; an older one is checked per partition (the returned validator)
+     * against the epoch at which the member got the partition, so that a commit sent before the member learnt
+     * its new epoch still goes through.
+     *
+     * @return null when every partition may be committed, else the per-partition check
      */
-    static void validateConsumerGroupCommit(ConsumerGroup group, short version, OffsetCommitRequest request) {
+    static PartitionCheck validateConsumerGroupCommit(ConsumerGroup group, short version, OffsetCommitRequest request) {
         String memberId = request.memberId();
         int epoch = request.generationIdOrMemberEpoch();
-        if (epoch < 0 && (memberId == null || memberId.isEmpty())) {
-            if (!group.members.isEmpty()) {
-                throw new GroupException(Errors.UNKNOWN_MEMBER_ID);
-            }
-            return;
+        if (epoch < 0 && group.members.isEmpty()) {
+            return null;
         }
         ConsumerGroupMember member = memberId == null ? null : group.members.get(memberId);
         if (member == null) {
-            throw new GroupException(Errors.UNKNOWN_MEMBER_ID);
+            throw new GroupException(Errors.UNKNOWN_MEMBER_ID, "Member " + memberId + " is not a member of group "
+                    + group.groupId + ".");
         }
-        if (epoch != member.memberEpoch() && !(epoch < member.memberEpoch() && ownsAll(member, request))) {
-            throw new GroupException(version >= 9 ? Errors.STALE_MEMBER_EPOCH : Errors.ILLEGAL_GENERATION);
+        if (version < 9) {
+            throw new GroupException(Errors.UNSUPPORTED_VERSION,
+                    "OffsetCommit version 9 or above must be used by members using the consumer group protocol");
         }
+        if (epoch == member.memberEpoch()) {
+            return null;
+        }
+        if (epoch > member.memberEpoch()) {
+            throw new GroupException(Errors.STALE_MEMBER_EPOCH, "Received member epoch " + epoch
+                    + " is newer than current member epoch " + member.memberEpoch() + ".");
+        }
+        ConsumerGroupRecord.MemberAssignment assignment = member.assignment;
+        return (topic, topicId, partition) -> {
+            Integer assignedAt = assignment.assignmentEpoch(topicId, partition);
+            if (assignedAt == null) {
+                throw new GroupException(Errors.STALE_MEMBER_EPOCH, "Partition " + topic + "-" + partition
+                        + " is not assigned or pending revocation for member.");
+            }
+            if (epoch < assignedAt) {
+                throw new GroupException(Errors.STALE_MEMBER_EPOCH, "Received member epoch " + epoch
+                        + " is older than assignment epoch " + assignedAt + " for partition " + topic + "-" + partition + ".");
+            }
+        };
     }
 
-    /**
-     * An older epoch is accepted when the member still owns every partition it commits: the heartbeat response
-     * with its new epoch may not have reached it yet (Kafka 4.x relaxes the check the same way, using the epoch
-     * at which each partition was assigned).
-     */
-    private static boolean ownsAll(ConsumerGroupMember member, OffsetCommitRequest request) {
-        java.util.Map<java.util.UUID, java.util.Set<Integer>> owned = member.owned();
-        for (OffsetCommitRequest.OffsetCommitRequestTopic t : request.topics()) {
-            for (OffsetCommitRequest.OffsetCommitRequestPartition p : t.partitions()) {
-                if (!Partitions.contains(owned, t.topicId(), p.partitionIndex())) {
-                    return false;
-                }
-            }
-        }
-        return true;
+    /** Checks one partition of a commit; throws the error that fails the whole request. */
+    @FunctionalInterface
+    interface PartitionCheck {
+        void check(String topic, UUID topicId, int partition);
     }
 
     /** Kafka's checks for a classic group's commit; for classic groups the member epoch is the generation. */
@@ -197,23 +213,33 @@ final class OffsetOperations {
                 .setMetadata(o == null ? "" : o.metadata());
     }
 
+    /**
+     * OffsetDelete: a classic group must be empty unless it uses the consumer protocol; a consumer group may have
+     * members. Offsets of a topic the group subscribes to are kept (GROUP_SUBSCRIBED_TO_TOPIC).
+     */
     Result<OffsetDeleteResponse> delete(OffsetDeleteRequest request) {
-        ClassicGroup group = shard.group(request.groupId());
-        if (group == null || group.isInState(ClassicGroupState.DEAD)) {
-            throw new GroupException(Errors.GROUP_ID_NOT_FOUND);
-        }
-        boolean active = !group.isInState(ClassicGroupState.EMPTY);
-        if (active && !group.usesConsumerProtocol()) {
-            throw new GroupException(Errors.NON_EMPTY_GROUP);
+        ConsumerGroup consumerGroup = shard.consumerGroups.get(request.groupId());
+        java.util.function.Predicate<String> subscribed;
+        if (consumerGroup != null) {
+            subscribed = consumerGroup::isSubscribedToTopic;
+        } else {
+            ClassicGroup group = shard.group(request.groupId());
+            if (group == null || group.isInState(ClassicGroupState.DEAD)) {
+                throw new GroupException(Errors.GROUP_ID_NOT_FOUND);
+            }
+            if (!group.isInState(ClassicGroupState.EMPTY) && !group.usesConsumerProtocol()) {
+                throw new GroupException(Errors.NON_EMPTY_GROUP);
+            }
+            subscribed = group::isSubscribedToTopic;
         }
         List<CoordinatorRecord> records = new ArrayList<>();
         OffsetDeleteResponse response = new OffsetDeleteResponse();
         for (OffsetDeleteRequest.OffsetDeleteRequestTopic topic : request.topics()) {
-            boolean subscribed = group.isSubscribedToTopic(topic.name());
+            boolean inUse = subscribed.test(topic.name());
             List<OffsetDeleteResponse.OffsetDeleteResponsePartition> partitions = new ArrayList<>();
             for (OffsetDeleteRequest.OffsetDeleteRequestPartition p : topic.partitions()) {
-                Errors error = subscribed ? Errors.GROUP_SUBSCRIBED_TO_TOPIC : Errors.NONE;
-                if (!subscribed && shard.offsets.get(request.groupId(), topic.name(), p.partitionIndex()) != null) {
+                Errors error = inUse ? Errors.GROUP_SUBSCRIBED_TO_TOPIC : Errors.NONE;
+                if (!inUse && shard.offsets.get(request.groupId(), topic.name(), p.partitionIndex()) != null) {
                     records.add(new CoordinatorRecord.OffsetCommit(request.groupId(), topic.name(), p.partitionIndex(), null));
                 }
                 partitions.add(new OffsetDeleteResponse.OffsetDeleteResponsePartition()
@@ -232,15 +258,17 @@ final class OffsetOperations {
     }
 
     /**
-     * Expires offsets past {@code offsets.retention.minutes}, as Kafka does: for an Empty group counted from
-     * when it became Empty, for a simple group or a Stable consumer group (unsubscribed topics only) from the
-     * commit. Offsets committed with an explicit retention expire at their own deadline. An Empty group that
-     * loses its last offset is deleted too. Returns the number of offsets expired.
+     * Expires offsets past {@code offsets.retention.minutes}, as Kafka does ({@code cleanupGroupMetadata}): for an
+     * Empty classic group counted from when it became Empty, for a simple group or a Stable classic consumer group
+     * (unsubscribed topics only) from the commit, and for a KIP-848 consumer group, in any state, for the topics no
+     * member subscribes to (by name or regex), from the commit. Offsets committed with an explicit retention expire
+     * at their own deadline. An empty group left without offsets is deleted (tombstones for its records). Returns
+     * the number of offsets expired.
      */
     Result<Integer> expire() {
         long now = shard.clock.getAsLong();
         List<CoordinatorRecord> records = new ArrayList<>();
-        int expired = 0;
+        int expired = expireConsumerGroups(now, records);
         for (ClassicGroup group : new ArrayList<>(shard.groups.values())) {
             Map<String, Map<Integer, OffsetAndMetadata>> offsets = shard.offsets.ofGroup(group.groupId());
             boolean simple = group.protocolType() == null;
@@ -271,5 +299,35 @@ final class OffsetOperations {
             }
         }
         return Result.replayed(records, expired);
+    }
+
+    /** Kafka's ConsumerGroup.offsetExpirationCondition: commit timestamp based, unsubscribed topics only. */
+    private int expireConsumerGroups(long now, List<CoordinatorRecord> records) {
+        int expired = 0;
+        for (ConsumerGroup group : new ArrayList<>(shard.consumerGroups.values())) {
+            boolean allExpired = true;
+            for (Map.Entry<String, Map<Integer, OffsetAndMetadata>> t : shard.offsets.ofGroup(group.groupId).entrySet()) {
+                if (group.isSubscribedToTopic(t.getKey())) {
+                    allExpired = false;
+                    continue;
+                }
+                for (Map.Entry<Integer, OffsetAndMetadata> p : t.getValue().entrySet()) {
+                    if (isExpired(p.getValue(), p.getValue().commitTimestampMs(), now)) {
+                        records.add(new CoordinatorRecord.OffsetCommit(group.groupId, t.getKey(), p.getKey(), null));
+                        expired++;
+                    } else {
+                        allExpired = false;
+                    }
+                }
+            }
+            if (allExpired && group.members.isEmpty()) {
+                group.tombstones(records);
+            }
+        }
+        return expired;
+    }
+
+    private boolean isExpired(OffsetAndMetadata o, long base, long now) {
+        return o.expireTimestampMs() >= 0 ? now >= o.expireTimestampMs() : now - base >= shard.config.offsetsRetentionMs();
     }
 }

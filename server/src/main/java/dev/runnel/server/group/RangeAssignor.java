@@ -1,6 +1,7 @@
 package dev.runnel.server.group;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -9,9 +10,10 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * Kafka's server assignor "range": for each topic, its subscribers in member id order get consecutive ranges of
- * partitions, the first {@code partitions % members} one more than the others, so that same-numbered partitions
- * of co-partitioned topics land on the same member.
+ * Kafka's server assignor "range": for each topic, its subscribers get consecutive ranges of partitions, the
+ * first {@code partitions % subscribers} one more than the others, so that same-numbered partitions of
+ * co-partitioned topics land on the same member. Members are ordered as Kafka's RangeAssignor orders them: static
+ * members first by instance id, then dynamic members by member id, so static members keep their ranges.
  */
 final class RangeAssignor implements ConsumerGroupAssignor {
     static final String NAME = "range";
@@ -25,11 +27,22 @@ final class RangeAssignor implements ConsumerGroupAssignor {
     public Map<String, Map<UUID, Set<Integer>>> assign(Map<String, Set<UUID>> subscriptions,
                                                        Map<UUID, Integer> partitionCounts,
                                                        Map<String, Map<UUID, Set<Integer>>> previous) {
+        return assign(subscriptions, Map.of(), partitionCounts, previous);
+    }
+
+    @Override
+    public Map<String, Map<UUID, Set<Integer>>> assign(Map<String, Set<UUID>> subscriptions,
+                                                       Map<String, String> instanceIds,
+                                                       Map<UUID, Integer> partitionCounts,
+                                                       Map<String, Map<UUID, Set<Integer>>> previous) {
+        List<String> members = new ArrayList<>(subscriptions.keySet());
+        members.sort(Comparator.comparing((String m) -> instanceIds.get(m) == null)
+                .thenComparing(m -> instanceIds.getOrDefault(m, m)));
         Map<String, Map<UUID, Set<Integer>>> out = new TreeMap<>();
-        subscriptions.keySet().forEach(m -> out.put(m, new TreeMap<>()));
+        members.forEach(m -> out.put(m, new TreeMap<>()));
         for (Map.Entry<UUID, Integer> topic : partitionCounts.entrySet()) {
             List<String> subscribers = new ArrayList<>();
-            for (String m : new TreeSet<>(subscriptions.keySet())) {
+            for (String m : members) {
                 if (subscriptions.get(m).contains(topic.getKey())) {
                     subscribers.add(m);
                 }

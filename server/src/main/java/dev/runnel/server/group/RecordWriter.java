@@ -55,6 +55,11 @@ final class RecordWriter {
         return this;
     }
 
+    RecordWriter bytes(byte[] raw) {
+        out.writeBytes(raw);
+        return this;
+    }
+
     byte[] toBytes() {
         return out.toByteArray();
     }

@@ -9,6 +9,8 @@ import org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataK
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataValue;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataKey;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataValue;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupRegularExpressionKey;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupRegularExpressionValue;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMemberKey;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMemberValue;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMetadataKey;
@@ -69,10 +71,20 @@ class ConsumerGroupRecordCodecTest {
         return out;
     }
 
-    private static List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> currentTopics(Map<UUID, Set<Integer>> ps) {
+    private static List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> currentTopics(
+            Map<UUID, Set<Integer>> ps, Map<UUID, Map<Integer, Integer>> epochs) {
         List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> out = new ArrayList<>();
         ps.forEach((t, p) -> out.add(new ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions()
-                .setTopicId(uuid(t)).setPartitions(new ArrayList<>(p))));
+                .setTopicId(uuid(t)).setPartitions(new ArrayList<>(p))
+                .setAssignmentEpochs(epochs == null ? null : p.stream().map(epochs.get(t)::get).toList())));
+        return out;
+    }
+
+    private Map<UUID, Map<Integer, Integer>> epochs(Map<UUID, Set<Integer>> assigned, Map<UUID, Set<Integer>> pending) {
+        Map<UUID, Map<Integer, Integer>> out = new TreeMap<>();
+        for (Map<UUID, Set<Integer>> set : List.of(assigned, pending)) {
+            set.forEach((t, ps) -> ps.forEach(p -> out.computeIfAbsent(t, k -> new TreeMap<>()).put(p, random.nextInt(1000))));
+        }
         return out;
     }
 
@@ -120,14 +132,54 @@ class ConsumerGroupRecordCodecTest {
 
             Map<UUID, Set<Integer>> assigned = partitions();
             Map<UUID, Set<Integer>> pending = partitions();
+            Map<UUID, Map<Integer, Integer>> epochs = epochs(assigned, pending);
             byte state = new byte[] {0, 1, 2, 127}[random.nextInt(4)];
             same(CoordinatorRecord.record(new ConsumerGroupCurrentMemberAssignmentKey().setGroupId(group).setMemberId(member),
                             new ApiMessageAndVersion(new ConsumerGroupCurrentMemberAssignmentValue().setMemberEpoch(epoch)
                                     .setPreviousMemberEpoch(epoch - 1).setState(state)
-                                    .setAssignedPartitions(currentTopics(assigned))
-                                    .setPartitionsPendingRevocation(currentTopics(pending)), (short) 0)),
+                                    .setAssignedPartitions(currentTopics(assigned, epochs))
+                                    .setPartitionsPendingRevocation(currentTopics(pending, epochs)), (short) 0)),
                     new ConsumerGroupRecord.CurrentAssignment(group, member, new ConsumerGroupRecord.MemberAssignment(
-                            epoch, epoch - 1, state, assigned, pending)));
+                            epoch, epoch - 1, state, assigned, pending, epochs)));
+        }
+    }
+
+    @Test
+    void regularExpressionRecordsAreByteIdenticalToKafkas() {
+        for (int i = 0; i < 50; i++) {
+            String group = text(10);
+            String regex = text(6) + ".*";
+            List<String> topics = new ArrayList<>(new TreeSet<>(List.of(text(8), text(8), text(8))));
+            long version = random.nextLong();
+            long timestamp = random.nextLong();
+            same(CoordinatorRecord.record(new ConsumerGroupRegularExpressionKey().setGroupId(group).setRegularExpression(regex),
+                            new ApiMessageAndVersion(new ConsumerGroupRegularExpressionValue().setTopics(topics)
+                                    .setVersion(version).setTimestamp(timestamp), (short) 0)),
+                    new ConsumerGroupRecord.RegularExpression(group, regex,
+                            new ConsumerGroupRecord.ResolvedRegex(topics, version, timestamp)));
+        }
+        var tombstone = new ConsumerGroupRecord.RegularExpression("g", "a.*", null);
+        CoordinatorRecord read = kafka.deserialize(java.nio.ByteBuffer.wrap(CoordinatorRecordCodec.encodeKey(tombstone)), null);
+        assertEquals(new ConsumerGroupRegularExpressionKey().setGroupId("g").setRegularExpression("a.*"), read.key());
+        assertEquals(tombstone, CoordinatorRecordCodec.decode(CoordinatorRecordCodec.encodeKey(tombstone), null));
+    }
+
+    @Test
+    void currentAssignmentWithoutEpochsReadsEveryPartitionAtTheMemberEpochAsKafkaDoes() {
+        Map<UUID, Set<Integer>> assigned = Map.of(new UUID(1, 2), Set.of(0, 3));
+        Map<UUID, Set<Integer>> pending = Map.of(new UUID(3, 4), Set.of(1));
+        for (int memberEpoch : new int[] {7, -2}) {
+            CoordinatorRecord old = CoordinatorRecord.record(new ConsumerGroupCurrentMemberAssignmentKey().setGroupId("g")
+                    .setMemberId("m"), new ApiMessageAndVersion(new ConsumerGroupCurrentMemberAssignmentValue()
+                    .setMemberEpoch(memberEpoch).setPreviousMemberEpoch(1).setState((byte) 1)
+                    .setAssignedPartitions(currentTopics(assigned, null))
+                    .setPartitionsPendingRevocation(currentTopics(pending, null)), (short) 0));
+            var read = (ConsumerGroupRecord.CurrentAssignment) CoordinatorRecordCodec.decode(kafka.serializeKey(old),
+                    kafka.serializeValue(old));
+            int expected = Math.max(memberEpoch, 0);
+            assertEquals(expected, read.value().assignmentEpoch(new UUID(1, 2), 3));
+            assertEquals(expected, read.value().assignmentEpoch(new UUID(3, 4), 1));
+            assertNull(read.value().assignmentEpoch(new UUID(3, 4), 0));
         }
     }
 
