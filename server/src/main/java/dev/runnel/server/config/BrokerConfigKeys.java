@@ -4,6 +4,7 @@ import dev.runnel.server.config.ConfigKey.Update;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -227,6 +228,12 @@ public final class BrokerConfigKeys {
         add("group.consumer.heartbeat.interval.ms", INT, 5000, atLeast(1), READ_ONLY, "Heartbeat interval given to consumer group members.");
         add("group.consumer.assignors", LIST, "uniform,range", null, READ_ONLY, "Server-side assignors; the first is the default.");
         add("group.consumer.max.size", INT, Integer.MAX_VALUE, atLeast(1), READ_ONLY, "Most members in one consumer group.");
+        add("group.consumer.migration.policy", STRING, "bidirectional", (key, value) -> {
+            if (!List.of("bidirectional", "upgrade", "downgrade", "disabled").contains(((String) value).toLowerCase(Locale.ROOT))) {
+                throw new ConfigException(key, value, "String must be one of (case insensitive): bidirectional, upgrade, downgrade, disabled");
+            }
+        }, READ_ONLY, "Whether classic groups with members may become consumer groups (upgrade) and back (downgrade): "
+                + "bidirectional, upgrade, downgrade or disabled (KIP-848 online migration).");
 
         // Transaction coordinator
         add("transactional.id.expiration.ms", INT, 604800000, atLeast(1), READ_ONLY, "Idle time after which a transactional id expires.");

@@ -70,6 +70,23 @@ final class ClassicGroup {
         return g;
     }
 
+    /**
+     * A group converted from a consumer group whose members all use the classic protocol (KIP-848 downgrade, Kafka's
+     * {@code ClassicGroup.fromConsumerGroup}): Stable at {@code generation}, led by the first member, with the
+     * protocol the members vote for; the caller sets each member's assignment.
+     */
+    static ClassicGroup converted(String groupId, LongSupplier clock, int generation, List<ClassicGroupMember> members) {
+        ClassicGroup g = new ClassicGroup(groupId, clock);
+        members.forEach(g::add);
+        g.generationId = generation;
+        g.protocolType = EmbeddedConsumerProtocol.PROTOCOL_TYPE;
+        g.protocolName = g.selectProtocol();
+        g.subscribedTopics = g.computeSubscribedTopics();
+        g.state = ClassicGroupState.STABLE;
+        g.currentStateTimestamp = clock.getAsLong();
+        return g;
+    }
+
     /** The durable projection of this group, with each member's assignment from {@code assignment}. */
     StoredGroup toStored(Map<String, byte[]> assignment) {
         List<StoredGroup.Member> stored = new ArrayList<>(members.size());

@@ -101,6 +101,73 @@ final class ConsumerGroup {
         return false;
     }
 
+    int numClassicMembers() {
+        int n = 0;
+        for (ConsumerGroupMember m : members.values()) {
+            if (m.useClassicProtocol()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Whether a classic member of this protocol type offering these protocols may join (Kafka's
+     * {@code supportsClassicProtocols}): the type must be "consumer" and, unless the group is empty, one of the
+     * protocols must be supported by every classic member.
+     */
+    boolean supportsClassicProtocols(String protocolType, java.util.List<ClassicGroupMember.Protocol> protocols) {
+        if (!EmbeddedConsumerProtocol.PROTOCOL_TYPE.equals(protocolType)) {
+            return false;
+        }
+        if (members.isEmpty()) {
+            return !protocols.isEmpty();
+        }
+        int classicMembers = numClassicMembers();
+        for (ClassicGroupMember.Protocol p : protocols) {
+            int supporting = 0;
+            for (ConsumerGroupMember m : members.values()) {
+                if (m.useClassicProtocol() && m.classic().protocols().stream().anyMatch(q -> q.name().equals(p.name()))) {
+                    supporting++;
+                }
+            }
+            if (supporting == classicMembers) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether every member but {@code leaving} uses the classic protocol (Kafka's allMembersUseClassicProtocolExcept). */
+    boolean allMembersUseClassicProtocolExcept(Set<ConsumerGroupMember> leaving) {
+        int excludedClassic = 0;
+        for (ConsumerGroupMember m : leaving) {
+            if (m.useClassicProtocol()) {
+                excludedClassic++;
+            }
+        }
+        return numClassicMembers() - excludedClassic == members.size() - leaving.size();
+    }
+
+    /**
+     * Whether a member in UNRELEASED_PARTITIONS still waits for a partition of its target that another member
+     * owns; when it does not, a classic member must rejoin to collect the partitions now free.
+     */
+    boolean waitingOnUnreleasedPartition(ConsumerGroupMember member) {
+        if (member.assignment.state() != ConsumerGroupRecord.MemberAssignment.UNRELEASED_PARTITIONS) {
+            return false;
+        }
+        for (Map.Entry<UUID, Set<Integer>> e : targetOf(member.memberId).entrySet()) {
+            for (int p : e.getValue()) {
+                if (!Partitions.contains(member.assignment.assigned(), e.getKey(), p)
+                        && ownerOf(e.getKey(), p, member.memberId) != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The tombstones that delete an empty consumer group, in Kafka's order (its offsets are not touched). */
     void tombstones(java.util.List<CoordinatorRecord> records) {
         for (String memberId : members.keySet()) {
@@ -116,6 +183,7 @@ final class ConsumerGroup {
         for (String regex : resolvedRegexes.keySet()) {
             records.add(new ConsumerGroupRecord.RegularExpression(groupId, regex, null));
         }
+        records.add(new ConsumerGroupRecord.PartitionMetadataTombstone(groupId));
         records.add(new ConsumerGroupRecord.GroupEpoch(groupId, null));
     }
 

@@ -42,9 +42,41 @@ final class ConsumerGroupHeartbeats {
         // a static member replacing its old self inherits that one's target
         ConsumerGroupMember replaced = request.memberEpoch() == 0 ? group.staticMember(request.instanceId()) : null;
         String targetHolder = replaced != null && replaced != member ? replaced.memberId : member.memberId;
-        ConsumerGroupRecord.MemberSubscription old = member.subscription;
-        ConsumerGroupRecord.MemberSubscription updated = updatedSubscription(old, requester, request);
+        ConsumerGroupRecord.MemberSubscription updated = updatedSubscription(member.subscription, requester, request);
 
+        Target target = subscribe(group, member, targetHolder, updated, records);
+        Map<UUID, Set<Integer>> owned = owned(request);
+        ConsumerGroupRecord.MemberAssignment current = member.assignment;
+        ConsumerGroupRecord.MemberAssignment next = MemberReconciler.next(group, member.memberId, current, target.epoch(),
+                target.partitions(), owned);
+        if (!next.equals(current)) {
+            records.add(new ConsumerGroupRecord.CurrentAssignment(group.groupId, member.memberId, next));
+        }
+        scheduleSession(group.groupId, member.memberId);
+        scheduleRevocationDeadline(group.groupId, member.memberId, current, next, updated.rebalanceTimeoutMs());
+
+        ConsumerGroupHeartbeatResponse response = new ConsumerGroupHeartbeatResponse().setMemberId(member.memberId)
+                .setMemberEpoch(next.memberEpoch()).setHeartbeatIntervalMs(shard.consumerConfig.heartbeatIntervalMs());
+        boolean full = request.rebalanceTimeoutMs() != -1 && request.topicPartitions() != null
+                && (request.subscribedTopicNames() != null || request.subscribedTopicRegex() != null);
+        if (request.memberEpoch() == 0 || full || !next.assigned().equals(current.assigned())) {
+            response.setAssignment(assignment(next.assigned()));
+        }
+        return Result.replayed(records, response);
+    }
+
+    /** The target assignment epoch and a member's partitions in it. */
+    record Target(int epoch, Map<UUID, Set<Integer>> partitions) {
+    }
+
+    /**
+     * Records a member's new subscription, bumps the group epoch when subscriptions or the subscribed topics
+     * changed, and computes the new target assignment when the group epoch moved past it. {@code targetHolder}
+     * is the member whose target the member inherits (a static member's old self, or itself).
+     */
+    Target subscribe(ConsumerGroup group, ConsumerGroupMember member, String targetHolder,
+                     ConsumerGroupRecord.MemberSubscription updated, List<CoordinatorRecord> records) {
+        ConsumerGroupRecord.MemberSubscription old = member.subscription;
         boolean bump = false;
         if (!updated.equals(old)) {
             records.add(new ConsumerGroupRecord.MemberMetadata(group.groupId, member.memberId, updated));
@@ -70,24 +102,7 @@ final class ConsumerGroupHeartbeats {
                     .getOrDefault(member.memberId, Map.of());
             targetEpoch = groupEpoch;
         }
-        Map<UUID, Set<Integer>> owned = owned(request);
-        ConsumerGroupRecord.MemberAssignment current = member.assignment;
-        ConsumerGroupRecord.MemberAssignment next = MemberReconciler.next(group, member.memberId, current, targetEpoch,
-                target, owned);
-        if (!next.equals(current)) {
-            records.add(new ConsumerGroupRecord.CurrentAssignment(group.groupId, member.memberId, next));
-        }
-        scheduleSession(group.groupId, member.memberId);
-        scheduleRevocationDeadline(group.groupId, member.memberId, current, next, updated.rebalanceTimeoutMs());
-
-        ConsumerGroupHeartbeatResponse response = new ConsumerGroupHeartbeatResponse().setMemberId(member.memberId)
-                .setMemberEpoch(next.memberEpoch()).setHeartbeatIntervalMs(shard.consumerConfig.heartbeatIntervalMs());
-        boolean full = request.rebalanceTimeoutMs() != -1 && request.topicPartitions() != null
-                && (request.subscribedTopicNames() != null || request.subscribedTopicRegex() != null);
-        if (request.memberEpoch() == 0 || full || !next.assigned().equals(current.assigned())) {
-            response.setAssignment(assignment(next.assigned()));
-        }
-        return Result.replayed(records, response);
+        return new Target(targetEpoch, target);
     }
 
     private ConsumerGroup groupForHeartbeat(ConsumerGroupHeartbeatRequest request, List<CoordinatorRecord> records) {
@@ -104,7 +119,8 @@ final class ConsumerGroupHeartbeats {
         }
         if (classic != null) {
             if (!classic.isInState(ClassicGroupState.EMPTY) && !classic.isInState(ClassicGroupState.DEAD)) {
-                throw new GroupException(Errors.GROUP_ID_NOT_FOUND, cannotUpgrade(classic));
+                // KIP-848 online upgrade, if group.consumer.migration.policy allows it
+                return shard.conversions.upgrade(classic, records);
             }
             // an empty classic (or offsets-only) group becomes a consumer group; its offsets stay
             shard.rebalancer.cancelTimers(classic);
@@ -113,23 +129,14 @@ final class ConsumerGroupHeartbeats {
         return new ConsumerGroup(request.groupId());
     }
 
-    /**
-     * Kafka converts a classic group with members that uses the consumer protocol into a consumer group (online
-     * upgrade). Classic members cannot live in consumer groups here, so this coordinator answers as Kafka does
-     * when {@code group.consumer.migration.policy} forbids the upgrade (the first check of validateOnlineUpgrade).
-     */
-    private static String cannotUpgrade(ClassicGroup classic) {
-        return "Cannot upgrade classic group " + classic.groupId()
-                + " to consumer group because online upgrade is disabled.";
-    }
-
     private ConsumerGroupMember memberForHeartbeat(ConsumerGroup group, ConsumerGroupHeartbeatRequest request,
                                                    List<CoordinatorRecord> records) {
         String instanceId = request.instanceId();
         if (request.memberEpoch() == 0) {
             ConsumerGroupMember existingStatic = group.staticMember(instanceId);
             if (existingStatic != null && !existingStatic.memberId.equals(request.memberId())) {
-                if (existingStatic.memberEpoch() != STATIC_LEAVE_EPOCH) {
+                // a classic static member may be replaced without having left first (KIP-848 migration)
+                if (!existingStatic.useClassicProtocol() && existingStatic.memberEpoch() != STATIC_LEAVE_EPOCH) {
                     throw new GroupException(Errors.UNRELEASED_INSTANCE_ID, "Static member " + request.memberId()
                             + " with instance id " + instanceId + " cannot join the group because the instance id is owned by "
                             + existingStatic.memberId + " member.");
@@ -178,7 +185,7 @@ final class ConsumerGroupHeartbeats {
     }
 
     /** A static member rejoining under a new member id takes over its old self's assignment (no rebalance). */
-    private ConsumerGroupMember replaceStatic(ConsumerGroup group, ConsumerGroupMember old, String newMemberId,
+    ConsumerGroupMember replaceStatic(ConsumerGroup group, ConsumerGroupMember old, String newMemberId,
                                               List<CoordinatorRecord> records) {
         removeRecords(group.groupId, old.memberId, records);
         shard.timer.cancel(sessionKey(group.groupId, old.memberId));
@@ -293,36 +300,52 @@ final class ConsumerGroupHeartbeats {
         }
         ConsumerGroupHeartbeatResponse response = new ConsumerGroupHeartbeatResponse().setMemberId(member.memberId)
                 .setMemberEpoch(request.memberEpoch());
-        List<CoordinatorRecord> records = new ArrayList<>();
         if (request.memberEpoch() == STATIC_LEAVE_EPOCH) {
             // a static member keeps its partitions for its session timeout, to come back without a rebalance
             ConsumerGroupRecord.MemberAssignment a = member.assignment;
-            records.add(new ConsumerGroupRecord.CurrentAssignment(group.groupId, member.memberId,
-                    a.withMemberEpoch(STATIC_LEAVE_EPOCH, a.previousMemberEpoch())));
-        } else {
-            fence(group, member, records);
+            return Result.replayed(List.of(new ConsumerGroupRecord.CurrentAssignment(group.groupId, member.memberId,
+                    a.withMemberEpoch(STATIC_LEAVE_EPOCH, a.previousMemberEpoch()))), response);
         }
-        return Result.replayed(records, response);
+        return fence(group, Set.of(member), response);
     }
 
-    /** The records that remove {@code member} and bump the group epoch so the others get its partitions. */
-    void fence(ConsumerGroup group, ConsumerGroupMember member, List<CoordinatorRecord> records) {
-        fence(group, Set.of(member), records);
-    }
-
-    /** The records that remove {@code members} with a single group epoch bump (Kafka's consumerGroupFenceMembers). */
-    void fence(ConsumerGroup group, Set<ConsumerGroupMember> members, List<CoordinatorRecord> records) {
+    /**
+     * Removes {@code members} with a single group epoch bump so the others get their partitions (Kafka's
+     * consumerGroupFenceMembers); or, when only classic members would remain and the migration policy allows,
+     * turns the group back into a classic group (online downgrade), whose records then do not replay.
+     */
+    <T> Result<T> fence(ConsumerGroup group, Set<ConsumerGroupMember> members, T response) {
+        if (members.isEmpty()) {
+            return Result.of(response);
+        }
+        List<CoordinatorRecord> records = new ArrayList<>();
+        if (shard.conversions.canDowngrade(group, members)) {
+            shard.conversions.downgrade(group, members, records);
+            return new Result<>(records, response, false, t -> {
+                if (t != null) {
+                    shard.reloadFromLog();
+                }
+            });
+        }
         Map<String, ConsumerGroupRecord.MemberSubscription> rest = subscriptions(group);
         for (ConsumerGroupMember member : members) {
             removeRecords(group.groupId, member.memberId, records);
-            shard.timer.cancel(sessionKey(group.groupId, member.memberId));
-            shard.timer.cancel(revocationKey(group.groupId, member.memberId));
+            cancelTimers(group.groupId, member.memberId);
             rest.remove(member.memberId);
         }
         Map<String, List<String>> regexTopics = shard.consumerRegexes.forget(group, rest.values(), records);
         long hash = ConsumerGroupTopics.hash(ConsumerGroupTopics.subscribedTopics(shard.topics, regexTopics, rest.values()));
         records.add(new ConsumerGroupRecord.GroupEpoch(group.groupId,
                 new ConsumerGroupRecord.GroupEpochValue(group.groupEpoch + 1, hash)));
+        return Result.replayed(records, response);
+    }
+
+    /** Stops every deadline of a member: session, revocation, and a classic member's join and sync. */
+    void cancelTimers(String groupId, String memberId) {
+        shard.timer.cancel(sessionKey(groupId, memberId));
+        shard.timer.cancel(revocationKey(groupId, memberId));
+        shard.timer.cancel(classicJoinKey(groupId, memberId));
+        shard.timer.cancel(classicSyncKey(groupId, memberId));
     }
 
     private static void removeRecords(String groupId, String memberId, List<CoordinatorRecord> records) {
@@ -331,15 +354,13 @@ final class ConsumerGroupHeartbeats {
         records.add(new ConsumerGroupRecord.MemberMetadata(groupId, memberId, null));
     }
 
-    private Result<Void> fenceIfStill(String groupId, String memberId) {
+    Result<Void> fenceIfStill(String groupId, String memberId) {
         ConsumerGroup group = shard.consumerGroups.get(groupId);
         ConsumerGroupMember member = group == null ? null : group.members.get(memberId);
         if (member == null) {
             return Result.empty();
         }
-        List<CoordinatorRecord> records = new ArrayList<>();
-        fence(group, member, records);
-        return Result.replayed(records, null);
+        return fence(group, Set.of(member), null);
     }
 
     // ---- deadlines
@@ -352,8 +373,21 @@ final class ConsumerGroupHeartbeats {
         return "consumer-revocation-" + groupId + "-" + memberId;
     }
 
+    static String classicJoinKey(String groupId, String memberId) {
+        return "consumer-join-" + groupId + "-" + memberId;
+    }
+
+    static String classicSyncKey(String groupId, String memberId) {
+        return "consumer-sync-" + groupId + "-" + memberId;
+    }
+
     void scheduleSession(String groupId, String memberId) {
-        shard.timer.schedule(sessionKey(groupId, memberId), shard.consumerConfig.sessionTimeoutMs(),
+        scheduleSession(groupId, memberId, shard.consumerConfig.sessionTimeoutMs());
+    }
+
+    /** Classic members use the session timeout of their JoinGroup. */
+    void scheduleSession(String groupId, String memberId, int timeoutMs) {
+        shard.timer.schedule(sessionKey(groupId, memberId), timeoutMs,
                 () -> shard.runScheduled(() -> fenceIfStill(groupId, memberId)));
     }
 

@@ -32,6 +32,16 @@ final class ConsumerGroupMember {
         return subscription == null ? -1 : subscription.rebalanceTimeoutMs();
     }
 
+    /** Whether the member joined with JoinGroup (a classic consumer) rather than ConsumerGroupHeartbeat. */
+    boolean useClassicProtocol() {
+        return subscription != null && subscription.classic() != null;
+    }
+
+    /** The classic metadata of a member that uses the classic protocol; null otherwise. */
+    ConsumerGroupRecord.ClassicMemberMetadata classic() {
+        return subscription == null ? null : subscription.classic();
+    }
+
     /** Partitions this member still owns: those assigned and those it has yet to revoke. */
     Map<UUID, Set<Integer>> owned() {
         return Partitions.union(assignment.assigned(), assignment.pendingRevocation());

@@ -33,12 +33,74 @@ public sealed interface ConsumerGroupRecord extends CoordinatorRecord {
         }
     }
 
-    /** What a member sent about itself; {@code subscribedTopicNames} never null. */
+    /**
+     * What a member sent about itself; {@code subscribedTopicNames} never null. {@code classic} is set only for a
+     * member that uses the classic protocol (JoinGroup) inside a consumer group (KIP-848 online migration).
+     */
     record MemberSubscription(String instanceId, String rackId, String clientId, String clientHost,
                               List<String> subscribedTopicNames, String subscribedTopicRegex, int rebalanceTimeoutMs,
-                              String serverAssignor) {
+                              String serverAssignor, ClassicMemberMetadata classic) {
         public MemberSubscription {
             subscribedTopicNames = List.copyOf(subscribedTopicNames);
+        }
+
+        /** A member using the consumer protocol. */
+        public MemberSubscription(String instanceId, String rackId, String clientId, String clientHost,
+                                  List<String> subscribedTopicNames, String subscribedTopicRegex, int rebalanceTimeoutMs,
+                                  String serverAssignor) {
+            this(instanceId, rackId, clientId, clientHost, subscribedTopicNames, subscribedTopicRegex, rebalanceTimeoutMs,
+                    serverAssignor, null);
+        }
+    }
+
+    /**
+     * The tagged {@code ClassicMemberMetadata} of a member metadata record: the session timeout and the protocols
+     * (in preference order, with their embedded consumer protocol subscriptions) from the member's JoinGroup.
+     */
+    record ClassicMemberMetadata(int sessionTimeoutMs, List<ClassicGroupMember.Protocol> protocols) {
+        public ClassicMemberMetadata {
+            protocols = List.copyOf(protocols);
+        }
+
+        /** The first protocol: the one a classic member's JoinGroup and SyncGroup responses name. */
+        public ClassicGroupMember.Protocol preferred() {
+            return protocols.get(0);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof ClassicMemberMetadata other) || other.sessionTimeoutMs != sessionTimeoutMs
+                    || other.protocols.size() != protocols.size()) {
+                return false;
+            }
+            for (int i = 0; i < protocols.size(); i++) {
+                ClassicGroupMember.Protocol a = protocols.get(i);
+                ClassicGroupMember.Protocol b = other.protocols.get(i);
+                if (!a.name().equals(b.name()) || !java.util.Arrays.equals(a.metadata(), b.metadata())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = sessionTimeoutMs;
+            for (ClassicGroupMember.Protocol p : protocols) {
+                h = 31 * h + p.name().hashCode() + java.util.Arrays.hashCode(p.metadata());
+            }
+            return h;
+        }
+    }
+
+    /**
+     * A tombstone of {@code ConsumerGroupPartitionMetadata} (type 4), which Kafka before 4.1 wrote and 4.3 still
+     * deletes with its group.
+     */
+    record PartitionMetadataTombstone(String group) implements ConsumerGroupRecord {
+        @Override
+        public boolean isTombstone() {
+            return true;
         }
     }
 

@@ -16,10 +16,12 @@ import java.util.UUID;
  *
  * <pre>
  * type 3 ConsumerGroupMetadataKey          group        value: epoch int32, tag 0 = metadata_hash int64
- * type 4 ConsumerGroupPartitionMetadataKey group        (read and ignored: Kafka 4.x no longer writes it)
+ * type 4 ConsumerGroupPartitionMetadataKey group        (values read and ignored: Kafka 4.1+ writes only
+ *                                          its tombstone, when a group is deleted)
  * type 5 ConsumerGroupMemberMetadataKey    group, member value: instance_id?, rack_id?, client_id, client_host,
  *                                          [subscribed_topic_names], subscribed_topic_regex?, rebalance_timeout
- *                                          int32, server_assignor?  (tag 0 classic member metadata: skipped)
+ *                                          int32, server_assignor?, tag 0 classic member metadata: int8 1 (not
+ *                                          null), session_timeout int32, [name, metadata bytes], tagged fields
  * type 6 ConsumerGroupTargetAssignmentMetadataKey group value: assignment_epoch int32 (tag 0 timestamp: skipped)
  * type 7 ConsumerGroupTargetAssignmentMemberKey group, member value: [topic_id uuid, [partitions int32]]
  * type 8 ConsumerGroupCurrentMemberAssignmentKey group, member value: member_epoch int32, previous_member_epoch
@@ -55,6 +57,8 @@ final class ConsumerGroupRecordCodec {
             w.int16(CURRENT_MEMBER_ASSIGNMENT).string(r.group(), false).string(r.memberId(), false);
         } else if (record instanceof ConsumerGroupRecord.RegularExpression r) {
             w.int16(REGULAR_EXPRESSION).string(r.group(), false).string(r.regex(), false);
+        } else if (record instanceof ConsumerGroupRecord.PartitionMetadataTombstone r) {
+            w.int16(PARTITION_METADATA).string(r.group(), false);
         }
         return w.toBytes();
     }
@@ -79,6 +83,11 @@ final class ConsumerGroupRecordCodec {
                     .string(s.clientHost(), true).uvarint(s.subscribedTopicNames().size() + 1);
             s.subscribedTopicNames().forEach(t -> w.string(t, true));
             w.string(s.subscribedTopicRegex(), true).int32(s.rebalanceTimeoutMs()).string(s.serverAssignor(), true);
+            if (s.classic() != null) {
+                byte[] classic = classicMetadata(s.classic());
+                w.uvarint(1).uvarint(0).uvarint(classic.length).bytes(classic);
+                return w.toBytes();
+            }
         } else if (record instanceof ConsumerGroupRecord.TargetAssignmentEpoch r) {
             w.int32(r.assignmentEpoch());
         } else if (record instanceof ConsumerGroupRecord.TargetAssignmentMember r) {
@@ -94,6 +103,32 @@ final class ConsumerGroupRecordCodec {
             w.int64(r.value().version()).int64(r.value().timestamp());
         }
         return w.uvarint(0).toBytes();
+    }
+
+    /** The tagged, nullable ClassicMemberMetadata struct: 1 (present), then its fields. */
+    private static byte[] classicMetadata(ConsumerGroupRecord.ClassicMemberMetadata c) {
+        RecordWriter w = new RecordWriter().int8(1).int32(c.sessionTimeoutMs()).uvarint(c.protocols().size() + 1);
+        for (ClassicGroupMember.Protocol p : c.protocols()) {
+            w.string(p.name(), true).uvarint(p.metadata().length + 1).bytes(p.metadata()).uvarint(0);
+        }
+        return w.uvarint(0).toBytes();
+    }
+
+    private static ConsumerGroupRecord.ClassicMemberMetadata readClassicMetadata(ByteBuffer b) {
+        if (b.get() < 0) {
+            return null;
+        }
+        int sessionTimeout = b.getInt();
+        int count = RecordReader.length(b);
+        List<ClassicGroupMember.Protocol> protocols = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String name = RecordReader.string(b, true);
+            byte[] metadata = RecordReader.bytes(b, true);
+            RecordReader.skipTaggedFields(b);
+            protocols.add(new ClassicGroupMember.Protocol(name, metadata));
+        }
+        RecordReader.skipTaggedFields(b);
+        return new ConsumerGroupRecord.ClassicMemberMetadata(sessionTimeout, protocols);
     }
 
     private static void writePartitions(RecordWriter w, Map<UUID, Set<Integer>> partitions) {
@@ -119,7 +154,7 @@ final class ConsumerGroupRecordCodec {
         });
     }
 
-    /** Decodes a record of types 3-8 and 16 (null for type 4, which is not kept). */
+    /** Decodes a record of types 3-8 and 16 (null for a type 4 value, which is not kept). */
     static ConsumerGroupRecord decode(short type, ByteBuffer key, ByteBuffer value) {
         String group = RecordReader.string(key, false);
         switch (type) {
@@ -155,9 +190,14 @@ final class ConsumerGroupRecordCodec {
                 String regex = RecordReader.string(value, true);
                 int rebalanceTimeout = value.getInt();
                 String assignor = RecordReader.string(value, true);
-                RecordReader.taggedFields(value, (tag, b) -> { });
+                ConsumerGroupRecord.ClassicMemberMetadata[] classic = {null};
+                RecordReader.taggedFields(value, (tag, b) -> {
+                    if (tag == 0) {
+                        classic[0] = readClassicMetadata(b);
+                    }
+                });
                 return new ConsumerGroupRecord.MemberMetadata(group, member, new ConsumerGroupRecord.MemberSubscription(
-                        instanceId, rackId, clientId, clientHost, topics, regex, rebalanceTimeout, assignor));
+                        instanceId, rackId, clientId, clientHost, topics, regex, rebalanceTimeout, assignor, classic[0]));
             }
             case TARGET_ASSIGNMENT_METADATA -> {
                 if (value == null) {
@@ -205,6 +245,9 @@ final class ConsumerGroupRecordCodec {
                 RecordReader.skipTaggedFields(value);
                 return new ConsumerGroupRecord.RegularExpression(group, regex,
                         new ConsumerGroupRecord.ResolvedRegex(topics, version, timestamp));
+            }
+            case PARTITION_METADATA -> {
+                return value == null ? new ConsumerGroupRecord.PartitionMetadataTombstone(group) : null;
             }
             default -> {
                 return null;

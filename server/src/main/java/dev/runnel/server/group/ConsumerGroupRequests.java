@@ -100,8 +100,8 @@ final class ConsumerGroupRequests {
                     .setSubscribedTopicRegex(s == null ? null : s.subscribedTopicRegex())
                     .setAssignment(assignment(m.assignment.assigned(), names))
                     .setTargetAssignment(assignment(g.targetOf(m.memberId), names))
-                    // 1 = consumer protocol member (0 would be a classic one)
-                    .setMemberType((byte) 1));
+                    // 0 = a classic member (KIP-848 migration), 1 = a consumer protocol member
+                    .setMemberType(m.useClassicProtocol() ? (byte) 0 : (byte) 1));
         }
         return out;
     }

@@ -39,6 +39,7 @@ final class CoordinatorShard {
     final TopicLookup topics;
     final ConsumerGroupHeartbeats consumerHeartbeats;
     final ConsumerGroupClassicRequests classicOnConsumerGroups;
+    final GroupConversions conversions;
     final ConsumerGroupRegexes consumerRegexes;
     final OffsetStore offsets = new OffsetStore();
     final Rebalancer rebalancer;
@@ -67,6 +68,7 @@ final class CoordinatorShard {
         this.consumerRegexes = new ConsumerGroupRegexes(this);
         this.consumerHeartbeats = new ConsumerGroupHeartbeats(this);
         this.classicOnConsumerGroups = new ConsumerGroupClassicRequests(this);
+        this.conversions = new GroupConversions(this);
         this.rebalancer = new Rebalancer(this);
         this.joins = new JoinGroupOperation(this);
         this.membership = new GroupMembership(this);

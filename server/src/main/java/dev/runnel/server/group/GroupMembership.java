@@ -35,11 +35,11 @@ final class GroupMembership {
     Result<Void> sync(SyncGroupRequest request, CompletableFuture<SyncGroupResponse> future) {
         ConsumerGroup consumerGroup = shard.consumerGroups.get(request.groupId());
         if (consumerGroup != null) {
-            Errors error = consumerGroup.members.isEmpty() ? Errors.UNKNOWN_MEMBER_ID
-                    : ConsumerGroupClassicRequests.classicMemberError(consumerGroup, request.memberId(),
-                            request.groupInstanceId()).error();
-            future.complete(syncError(error));
-            return Result.empty();
+            if (consumerGroup.members.isEmpty()) {
+                future.complete(syncError(Errors.UNKNOWN_MEMBER_ID));
+                return Result.empty();
+            }
+            return shard.classicOnConsumerGroups.sync(consumerGroup, request, future);
         }
         ClassicGroup group = shard.group(request.groupId());
         if (group == null || group.isInState(ClassicGroupState.EMPTY)) {
@@ -125,7 +125,7 @@ final class GroupMembership {
     Result<HeartbeatResponse> heartbeat(HeartbeatRequest request) {
         ConsumerGroup consumerGroup = shard.consumerGroups.get(request.groupId());
         if (consumerGroup != null) {
-            throw ConsumerGroupClassicRequests.classicMemberError(consumerGroup, request.memberId(), request.groupInstanceId());
+            return shard.classicOnConsumerGroups.heartbeat(consumerGroup, request);
         }
         ClassicGroup group = shard.group(request.groupId());
         if (group == null) {

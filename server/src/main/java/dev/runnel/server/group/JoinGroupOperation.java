@@ -38,6 +38,11 @@ final class JoinGroupOperation {
     }
 
     Result<Void> join(Requester requester, JoinGroupRequest request, CompletableFuture<JoinGroupResponse> future) {
+        ConsumerGroup consumerGroup = shard.consumerGroups.get(request.groupId());
+        if (consumerGroup != null && !consumerGroup.members.isEmpty()) {
+            // KIP-848 online migration: the classic member joins the consumer group
+            return shard.classicOnConsumerGroups.join(consumerGroup, requester, request, future);
+        }
         // an empty consumer group gives way to a classic group (Kafka's classicGroupJoinToClassicGroup)
         List<CoordinatorRecord> deletedConsumerGroup = shard.classicOnConsumerGroups.beforeJoin(request.groupId());
         Result<Void> result = joinClassic(requester, request, future);

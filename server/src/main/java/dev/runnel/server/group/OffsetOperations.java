@@ -94,7 +94,10 @@ final class OffsetOperations {
             throw new GroupException(Errors.UNKNOWN_MEMBER_ID, "Member " + memberId + " is not a member of group "
                     + group.groupId + ".");
         }
-        if (version < 9) {
+        // a classic member (KIP-848 migration) commits with its generation, which is its member epoch
+        boolean classic = member.useClassicProtocol();
+        Errors staleEpoch = classic ? Errors.ILLEGAL_GENERATION : Errors.STALE_MEMBER_EPOCH;
+        if (version < 9 && !classic) {
             throw new GroupException(Errors.UNSUPPORTED_VERSION,
                     "OffsetCommit version 9 or above must be used by members using the consumer group protocol");
         }
@@ -102,18 +105,18 @@ final class OffsetOperations {
             return null;
         }
         if (epoch > member.memberEpoch()) {
-            throw new GroupException(Errors.STALE_MEMBER_EPOCH, "Received member epoch " + epoch
+            throw new GroupException(staleEpoch, "Received " + (classic ? "generation id " : "member epoch ") + epoch
                     + " is newer than current member epoch " + member.memberEpoch() + ".");
         }
         ConsumerGroupRecord.MemberAssignment assignment = member.assignment;
         return (topic, topicId, partition) -> {
             Integer assignedAt = assignment.assignmentEpoch(topicId, partition);
             if (assignedAt == null) {
-                throw new GroupException(Errors.STALE_MEMBER_EPOCH, "Partition " + topic + "-" + partition
+                throw new GroupException(staleEpoch, "Partition " + topic + "-" + partition
                         + " is not assigned or pending revocation for member.");
             }
             if (epoch < assignedAt) {
-                throw new GroupException(Errors.STALE_MEMBER_EPOCH, "Received member epoch " + epoch
+                throw new GroupException(staleEpoch, "Received " + (classic ? "generation id " : "member epoch ") + epoch
                         + " is older than assignment epoch " + assignedAt + " for partition " + topic + "-" + partition + ".");
             }
         };

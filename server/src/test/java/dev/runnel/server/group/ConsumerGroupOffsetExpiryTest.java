@@ -98,6 +98,7 @@ class ConsumerGroupOffsetExpiryTest {
         assertEquals(List.of(new CoordinatorRecord.OffsetCommit(GROUP, "orders", 0, null),
                 new CoordinatorRecord.OffsetCommit(GROUP, "refunds", 0, null),
                 new ConsumerGroupRecord.TargetAssignmentEpoch(GROUP, null),
+                new ConsumerGroupRecord.PartitionMetadataTombstone(GROUP),
                 new ConsumerGroupRecord.GroupEpoch(GROUP, null)), written);
         ListGroupsResponse listed = done(h.call(h.list, 5, new ListGroupsRequest()));
         assertTrue(listed.groups().stream().noneMatch(g -> g.groupId().equals(GROUP)));

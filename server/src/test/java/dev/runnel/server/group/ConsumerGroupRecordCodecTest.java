@@ -9,6 +9,7 @@ import org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataK
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupMemberMetadataValue;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataKey;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupMetadataValue;
+import org.apache.kafka.coordinator.group.generated.ConsumerGroupPartitionMetadataKey;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupRegularExpressionKey;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupRegularExpressionValue;
 import org.apache.kafka.coordinator.group.generated.ConsumerGroupTargetAssignmentMemberKey;
@@ -189,6 +190,46 @@ class ConsumerGroupRecordCodecTest {
         assertNull(CoordinatorRecordCodec.encodeValue(tombstone));
         CoordinatorRecord read = kafka.deserialize(java.nio.ByteBuffer.wrap(CoordinatorRecordCodec.encodeKey(tombstone)), null);
         assertEquals(new ConsumerGroupCurrentMemberAssignmentKey().setGroupId("g").setMemberId("m"), read.key());
+        assertEquals(tombstone, CoordinatorRecordCodec.decode(CoordinatorRecordCodec.encodeKey(tombstone), null));
+    }
+
+    @Test
+    void classicMemberMetadataIsByteIdenticalToKafkasAndReadsBack() {
+        for (int i = 0; i < 100; i++) {
+            String group = text(10);
+            String member = text(22);
+            List<ClassicGroupMember.Protocol> protocols = new ArrayList<>();
+            List<ConsumerGroupMemberMetadataValue.ClassicProtocol> theirProtocols = new ArrayList<>();
+            int n = 1 + random.nextInt(3);
+            for (int j = 0; j < n; j++) {
+                byte[] metadata = new byte[random.nextInt(40)];
+                random.nextBytes(metadata);
+                String name = text(8);
+                protocols.add(new ClassicGroupMember.Protocol(name, metadata));
+                theirProtocols.add(new ConsumerGroupMemberMetadataValue.ClassicProtocol().setName(name).setMetadata(metadata));
+            }
+            int sessionTimeout = random.nextInt(100000);
+            List<String> topics = new ArrayList<>(new TreeSet<>(List.of(text(8), text(8))));
+            var sub = new ConsumerGroupRecord.MemberSubscription(maybe(8), maybe(8), text(8), "/" + text(8), topics,
+                    null, random.nextInt(100000), null, new ConsumerGroupRecord.ClassicMemberMetadata(sessionTimeout, protocols));
+            same(CoordinatorRecord.record(new ConsumerGroupMemberMetadataKey().setGroupId(group).setMemberId(member),
+                            new ApiMessageAndVersion(new ConsumerGroupMemberMetadataValue().setInstanceId(sub.instanceId())
+                                    .setRackId(sub.rackId()).setClientId(sub.clientId()).setClientHost(sub.clientHost())
+                                    .setSubscribedTopicNames(topics).setSubscribedTopicRegex(null)
+                                    .setRebalanceTimeoutMs(sub.rebalanceTimeoutMs()).setServerAssignor(null)
+                                    .setClassicMemberMetadata(new ConsumerGroupMemberMetadataValue.ClassicMemberMetadata()
+                                            .setSessionTimeoutMs(sessionTimeout).setSupportedProtocols(theirProtocols)),
+                                    (short) 0)),
+                    new ConsumerGroupRecord.MemberMetadata(group, member, sub));
+        }
+    }
+
+    @Test
+    void partitionMetadataTombstoneIsKafkasType4Key() {
+        var tombstone = new ConsumerGroupRecord.PartitionMetadataTombstone("g");
+        assertNull(CoordinatorRecordCodec.encodeValue(tombstone));
+        CoordinatorRecord read = kafka.deserialize(java.nio.ByteBuffer.wrap(CoordinatorRecordCodec.encodeKey(tombstone)), null);
+        assertEquals(new ConsumerGroupPartitionMetadataKey().setGroupId("g"), read.key());
         assertEquals(tombstone, CoordinatorRecordCodec.decode(CoordinatorRecordCodec.encodeKey(tombstone), null));
     }
 }

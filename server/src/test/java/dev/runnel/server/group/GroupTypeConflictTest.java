@@ -34,8 +34,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Classic requests on a KIP-848 consumer group and consumer heartbeats on a classic group, answered as Kafka
- * 4.3's GroupMetadataManager answers them when classic members cannot join consumer groups; empty groups of the
- * other type are converted, with tombstones in {@code __consumer_offsets} and their offsets kept.
+ * 4.3's GroupMetadataManager answers them: with {@code group.consumer.migration.policy=disabled} classic members
+ * cannot join consumer groups and classic groups with members are not upgraded; with the default (bidirectional)
+ * they are (details in {@link ConsumerGroupMigrationTest}). Empty groups of the other type are converted under any
+ * policy, with tombstones in {@code __consumer_offsets} and their offsets kept.
  */
 class GroupTypeConflictTest {
     private static final String GROUP = "conflict";
@@ -65,8 +67,15 @@ class GroupTypeConflictTest {
         return r.groups().stream().filter(g -> g.groupId().equals(GROUP)).toList();
     }
 
+    private void migrationDisabled() {
+        h = new GroupHarness(new InMemoryCoordinatorLog(), GroupHarness.config(Integer.MAX_VALUE),
+                ConsumerGroupConfig.defaults().withMigrationPolicy(ConsumerGroupMigrationPolicy.DISABLED)).loadAll();
+        topic = h.metadata.add("orders", 4);
+    }
+
     @Test
-    void classicJoinToAConsumerGroupWithMembersIsInconsistentAndChangesNothing() {
+    void classicJoinToAConsumerGroupWithMembersIsInconsistentAndChangesNothingWhenMigrationIsDisabled() {
+        migrationDisabled();
         assertEquals(0, consumerJoin("m1", null).errorCode());
         int entries = h.log.entries(h.coordinator.partitionFor(GROUP)).size();
 
@@ -144,10 +153,11 @@ class GroupTypeConflictTest {
 
         List<CoordinatorRecord> written = decode(h.log.entries(partition).subList(before, h.log.entries(partition).size()));
         assertEquals(List.of(new ConsumerGroupRecord.TargetAssignmentEpoch(GROUP, null),
-                new ConsumerGroupRecord.GroupEpoch(GROUP, null)), written.subList(0, 2));
-        assertTrue(written.get(2) instanceof CoordinatorRecord.GroupMetadata g && g.value() != null
+                new ConsumerGroupRecord.PartitionMetadataTombstone(GROUP),
+                new ConsumerGroupRecord.GroupEpoch(GROUP, null)), written.subList(0, 3));
+        assertTrue(written.get(3) instanceof CoordinatorRecord.GroupMetadata g && g.value() != null
                 && g.value().members().isEmpty(), "then the new, empty classic group");
-        assertEquals(3, written.size());
+        assertEquals(4, written.size());
         assertEquals("classic", listed().get(0).groupType());
         assertEquals(Errors.GROUP_ID_NOT_FOUND.code(), describe().errorCode());
 
@@ -164,7 +174,28 @@ class GroupTypeConflictTest {
     }
 
     @Test
-    void consumerHeartbeatToAClassicGroupWithMembersIsNotFound() {
+    void classicJoinToAConsumerGroupWithMembersJoinsItByDefault() {
+        assertEquals(0, consumerJoin("m1", null).errorCode());
+        JoinGroupResponse first = done(h.join(GROUP, "", "range"));
+        assertEquals(Errors.MEMBER_ID_REQUIRED.code(), first.errorCode());
+        JoinGroupResponse joined = done(h.join(GROUP, first.memberId(), "range"));
+        assertEquals(0, joined.errorCode());
+        assertEquals(2, describe().members().size());
+        assertEquals("consumer", listed().get(0).groupType());
+    }
+
+    @Test
+    void consumerHeartbeatToAClassicGroupWithMembersUpgradesItByDefault() {
+        CompletableFuture<JoinGroupResponse> member = h.joinNew(GROUP);
+        assertEquals(0, consumerJoin("m1", null).errorCode());
+        assertEquals(Errors.REBALANCE_IN_PROGRESS.code(), done(member).errorCode(), "the parked member must rejoin");
+        assertEquals("consumer", listed().get(0).groupType());
+        assertEquals(2, describe().members().size());
+    }
+
+    @Test
+    void consumerHeartbeatToAClassicGroupWithMembersIsNotFoundWhenMigrationIsDisabled() {
+        migrationDisabled();
         CompletableFuture<JoinGroupResponse> member = h.joinNew(GROUP);
         assertFalse(member.isDone(), "the member waits in the join phase");
         ConsumerGroupHeartbeatResponse r = consumerJoin("m1", null);
