@@ -66,6 +66,12 @@ class ConsumerProtocolIT {
                 members.add(subscribed(broker));
                 produce(producer, 120);
                 pollUntilSharedAndConsumed(members, 3);
+                // every member owning a partition is not yet the end: the target assignment may still be reconciling
+                long balanceDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (members.stream().anyMatch(c -> c.assignment().size() != PARTITIONS / 3)
+                        && System.nanoTime() < balanceDeadline) {
+                    pollOnce(members);
+                }
                 for (KafkaConsumer<byte[], byte[]> c : members) {
                     assertEquals(PARTITIONS / 3, c.assignment().size(), "uniform assignor balances");
                 }
