@@ -502,11 +502,15 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * The aborted transactions a read_committed fetch of [{@code from}, {@code upTo}) must return: those whose
-     * marker is at or after {@code from} and whose first offset is before {@code upTo}. Any thread.
+     * The aborted transactions a read_committed fetch from {@code from} must return: those whose marker is at or
+     * after {@code from} and whose first offset is before {@code upTo} or the end of the segment holding
+     * {@code from}, whichever is lower (a read never crosses a segment; Kafka bounds the search the same way).
+     * Any thread.
      */
     public List<dev.runnel.log.producer.AbortedTxnIndex.AbortedTxn> abortedTransactions(long from, long upTo) {
-        return producerState.abortedTransactions(from, upTo);
+        Long segment = segments.floorKey(from);
+        Long next = segment == null ? null : segments.higherKey(segment);
+        return producerState.abortedTransactions(from, next == null ? upTo : Math.min(upTo, next));
     }
 
     public long recoveryPoint() {
