@@ -2,6 +2,10 @@ package dev.runnel.server.txn;
 
 import dev.runnel.log.TopicPartition;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -14,19 +18,26 @@ import java.util.TreeMap;
 
 /**
  * Kafka's {@code __transaction_state} record format ({@code TransactionLogKey}, {@code TransactionLogValue}),
- * each prefixed by its int16 version. We write value version 0, as Kafka does under transaction version 1, and
- * read versions 0 and 1 (flexible, with tagged fields we skip).
+ * each prefixed by its int16 version. We write value version 1 with the bytes Kafka 4.3 writes under transaction
+ * version 1, and read versions 0 and 1 (tagged fields skipped).
  *
  * <pre>
  * key   v0: version int16 (0), transactionalId string
  * value v0: version int16 (0), producerId int64, producerEpoch int16, timeoutMs int32, status int8,
  *           partitions nullable array of (topic string, partitionIds array of int32) (null when Empty),
  *           lastUpdateTimestampMs int64, startTimestampMs int64
- * value v1: the same fields, compact encodings, then tagged fields (previous/next producer id, ...)
+ * value v1: the same fields, compact encodings (unsigned varint length + 1, 0 for null), a tagged-field section
+ *           after each partition entry and at the end (previous/next producer id, ClientTransactionVersion)
  * </pre>
  * A null value is a tombstone (the transactional id expired). Stateless.
  */
 public final class TransactionLogCodec {
+    /** Kafka 4.x writes the flexible version 1 under every transaction version. */
+    private static final short VALUE_VERSION = 1;
+    private static final int CLIENT_TRANSACTION_VERSION_TAG = 2;
+    /** The transaction version clients use with this broker (KIP-890 part 2 is not offered). */
+    private static final short CLIENT_TRANSACTION_VERSION = 1;
+
     private TransactionLogCodec() {
     }
 
@@ -40,24 +51,48 @@ public final class TransactionLogCodec {
         for (TopicPartition tp : m.partitions()) {
             byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
         }
-        int size = 2 + 8 + 2 + 4 + 1 + 4 + 8 + 8;
-        for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
-            size += 2 + e.getKey().getBytes(StandardCharsets.UTF_8).length + 4 + 4 * e.getValue().size();
-        }
-        ByteBuffer b = ByteBuffer.allocate(size);
-        b.putShort((short) 0).putLong(m.producerId()).putShort(m.producerEpoch()).putInt(m.timeoutMs()).put(m.state().id());
-        if (m.state() == TransactionState.EMPTY) {
-            b.putInt(-1);
-        } else {
-            b.putInt(byTopic.size());
-            for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
-                byte[] topic = e.getKey().getBytes(StandardCharsets.UTF_8);
-                b.putShort((short) topic.length).put(topic).putInt(e.getValue().size());
-                e.getValue().stream().sorted().forEach(b::putInt);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        DataOutputStream out = new DataOutputStream(bytes);
+        try {
+            out.writeShort(VALUE_VERSION);
+            out.writeLong(m.producerId());
+            out.writeShort(m.producerEpoch());
+            out.writeInt(m.timeoutMs());
+            out.writeByte(m.state().id());
+            if (m.state() == TransactionState.EMPTY) {
+                uvarint(out, 0); // null: Kafka writes no partitions for an Empty transaction
+            } else {
+                uvarint(out, byTopic.size() + 1);
+                for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
+                    byte[] topic = e.getKey().getBytes(StandardCharsets.UTF_8);
+                    uvarint(out, topic.length + 1);
+                    out.write(topic);
+                    uvarint(out, e.getValue().size() + 1);
+                    for (int p : e.getValue().stream().sorted().toList()) {
+                        out.writeInt(p);
+                    }
+                    uvarint(out, 0); // no tagged fields
+                }
             }
+            out.writeLong(m.lastUpdateTimestampMs());
+            out.writeLong(m.startTimestampMs());
+            // tagged fields: only ClientTransactionVersion differs from its default (previous/next ids are TV2's)
+            uvarint(out, 1);
+            uvarint(out, CLIENT_TRANSACTION_VERSION_TAG);
+            uvarint(out, 2);
+            out.writeShort(CLIENT_TRANSACTION_VERSION);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array stream does not fail
         }
-        b.putLong(m.lastUpdateTimestampMs()).putLong(m.startTimestampMs());
-        return b.array();
+        return bytes.toByteArray();
+    }
+
+    private static void uvarint(DataOutputStream out, int v) throws IOException {
+        while ((v & ~0x7f) != 0) {
+            out.writeByte((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        out.writeByte(v);
     }
 
     /**
