@@ -47,6 +47,7 @@ import dev.runnel.server.api.AddOffsetsToTxnHandler;
 import dev.runnel.server.api.AddPartitionsToTxnHandler;
 import dev.runnel.server.api.EndTxnHandler;
 import dev.runnel.server.api.InitProducerIdHandler;
+import dev.runnel.server.api.TxnOffsetCommitHandler;
 import dev.runnel.server.txn.LocalTransactionMarkers;
 import dev.runnel.server.txn.TransactionCoordinator;
 import dev.runnel.server.txn.TransactionCoordinatorConfig;
@@ -167,6 +168,7 @@ public final class Broker implements AutoCloseable {
                 .register(new AddPartitionsToTxnHandler(transactions, store))
                 .register(new AddOffsetsToTxnHandler(transactions, groups::partitionFor))
                 .register(new EndTxnHandler(transactions))
+                .register(new TxnOffsetCommitHandler(groups, store))
                 .register(new DeleteRecordsHandler(store, partitions))
                 .register(new DescribeConfigsHandler(store, config))
                 .register(new AlterConfigsHandler(topics, dynamicConfigs, ForkJoinPool.commonPool()))
@@ -312,7 +314,9 @@ public final class Broker implements AutoCloseable {
 
     /** A transaction marker reached a partition: transactional offset commits in it become visible or go. */
     private CompletableFuture<Void> afterMarker(TopicPartition tp, long producerId, boolean commit) {
-        return CompletableFuture.completedFuture(null);
+        return tp.topic().equals(TopicNames.CONSUMER_OFFSETS)
+                ? groups.completeTransaction(tp.partition(), producerId, commit)
+                : CompletableFuture.completedFuture(null);
     }
 
     /** The advertised endpoint of the first listener, with the port actually bound when the configured one was 0. */
