@@ -1,7 +1,11 @@
 package dev.runnel.compat;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -191,6 +195,32 @@ class TransactionsIT {
         }
     }
 
+    @Test
+    void adminListsAndDescribesTransactions() throws Exception {
+        start();
+        createTopic("txn-admin", 2);
+        try (KafkaProducer<byte[], byte[]> producer = transactional("admin-txn");
+             Admin admin = Clients.admin(broker.bootstrap())) {
+            producer.beginTransaction();
+            producer.send(record("txn-admin", 1, "v")).get(30, TimeUnit.SECONDS);
+            List<TransactionListing> listed = new ArrayList<>(admin.listTransactions().all().get(30, TimeUnit.SECONDS));
+            assertEquals(1, listed.size(), listed.toString());
+            assertEquals("admin-txn", listed.get(0).transactionalId());
+            assertEquals(TransactionState.ONGOING, listed.get(0).state());
+            TransactionDescription described = admin.describeTransactions(List.of("admin-txn")).all()
+                    .get(30, TimeUnit.SECONDS).get("admin-txn");
+            assertEquals(TransactionState.ONGOING, described.state());
+            assertEquals(Set.of(new TopicPartition("txn-admin", 1)), described.topicPartitions());
+            assertEquals(20_000, described.transactionTimeoutMs());
+            assertTrue(described.transactionStartTimeMs().isPresent());
+            producer.commitTransaction();
+            assertEquals(List.of(), new ArrayList<>(admin.listTransactions(new ListTransactionsOptions()
+                    .filterStates(List.of(TransactionState.ONGOING))).all().get(30, TimeUnit.SECONDS)));
+            assertEquals(TransactionState.COMPLETE_COMMIT, admin.describeTransactions(List.of("admin-txn")).all()
+                    .get(30, TimeUnit.SECONDS).get("admin-txn").state());
+        }
+    }
+
     private static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
         Map<TopicPartition, Long> offsets = new java.util.HashMap<>();
         admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
@@ -200,6 +230,29 @@ class TransactionsIT {
                     }
                 });
         return offsets;
+    }
+
+    @Test
+    void offsetsPendingInATransactionSurviveABrokerRestart() throws Exception {
+        start();
+        createTopic("txn-offsets-restart", 1);
+        TopicPartition tp = new TopicPartition("txn-offsets-restart", 0);
+        try (KafkaProducer<byte[], byte[]> producer = transactional("offsets-restart")) {
+            producer.beginTransaction();
+            producer.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(7)), new ConsumerGroupMetadata("restart-group"));
+            broker.close();
+            start();
+            try (Admin admin = Clients.admin(broker.bootstrap())) {
+                assertEquals(Map.of(), committed(admin, "restart-group"), "still pending after the restart");
+                producer.commitTransaction();
+                assertEquals(Map.of(tp, 7L), committed(admin, "restart-group"));
+            }
+        }
+        broker.close();
+        start();
+        try (Admin admin = Clients.admin(broker.bootstrap())) {
+            assertEquals(Map.of(tp, 7L), committed(admin, "restart-group"), "committed by the replayed marker");
+        }
     }
 
     @Test

@@ -46,7 +46,9 @@ import dev.runnel.server.api.HandlerRegistry;
 import dev.runnel.server.api.AddOffsetsToTxnHandler;
 import dev.runnel.server.api.AddPartitionsToTxnHandler;
 import dev.runnel.server.api.EndTxnHandler;
+import dev.runnel.server.api.DescribeTransactionsHandler;
 import dev.runnel.server.api.InitProducerIdHandler;
+import dev.runnel.server.api.ListTransactionsHandler;
 import dev.runnel.server.api.TxnOffsetCommitHandler;
 import dev.runnel.server.txn.LocalTransactionMarkers;
 import dev.runnel.server.txn.TransactionCoordinator;
@@ -169,6 +171,8 @@ public final class Broker implements AutoCloseable {
                 .register(new AddOffsetsToTxnHandler(transactions, groups::partitionFor))
                 .register(new EndTxnHandler(transactions))
                 .register(new TxnOffsetCommitHandler(groups, store))
+                .register(new DescribeTransactionsHandler(transactions))
+                .register(new ListTransactionsHandler(transactions, System::currentTimeMillis))
                 .register(new DeleteRecordsHandler(store, partitions))
                 .register(new DescribeConfigsHandler(store, config))
                 .register(new AlterConfigsHandler(topics, dynamicConfigs, ForkJoinPool.commonPool()))

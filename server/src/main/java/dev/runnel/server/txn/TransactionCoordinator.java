@@ -316,10 +316,16 @@ public final class TransactionCoordinator {
 
     // ---- admin
 
-    /** The state of each id (null when unknown), or the error of its coordinator. */
-    public CompletableFuture<Object> describe(String transactionalId) {
-        return onShard(transactionalId, shard -> CompletableFuture.<Object>completedFuture(shard.get(transactionalId)))
-                .exceptionally(t -> TransactionException.errorOf(t));
+    /** DescribeTransactions' answer for one id: the error (TRANSACTIONAL_ID_NOT_FOUND when unknown) or its state. */
+    public record Described(Errors error, TransactionMetadata metadata) {
+    }
+
+    public CompletableFuture<Described> describe(String transactionalId) {
+        return onShard(transactionalId, shard -> {
+            TransactionMetadata m = shard.get(transactionalId);
+            return CompletableFuture.completedFuture(m == null || m.state() == TransactionState.DEAD
+                    ? new Described(Errors.TRANSACTIONAL_ID_NOT_FOUND, null) : new Described(Errors.NONE, m));
+        }).exceptionally(t -> new Described(TransactionException.errorOf(t), null));
     }
 
     /** Every transaction this broker coordinates that matches {@code filter} (ListTransactions). */

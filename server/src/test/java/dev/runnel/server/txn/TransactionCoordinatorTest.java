@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * The coordinator's state machine with Kafka's TV1 rules, against an in-memory log (records encoded and decoded
@@ -157,8 +156,7 @@ class TransactionCoordinatorTest {
     }
 
     private TransactionMetadata state(String id) {
-        Object described = coordinator.describe(id).join();
-        return (TransactionMetadata) described;
+        return coordinator.describe(id).join().metadata();
     }
 
     /** The log, kept as Kafka-encoded key and value bytes per partition. */
@@ -196,6 +194,6 @@ class TransactionCoordinatorTest {
 
     @Test
     void unknownIdDescribesAsNull() {
-        assertNull(coordinator.describe("none").join());
+        assertEquals(new TransactionCoordinator.Described(Errors.TRANSACTIONAL_ID_NOT_FOUND, null), coordinator.describe("none").join());
     }
 }
