@@ -52,12 +52,18 @@ class TransactionsIT {
     }
 
     private void start() throws Exception {
+        start(Map.of());
+    }
+
+    private void start(Map<String, String> overrides) throws Exception {
         if (port == 0) {
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort(); // a fixed port, so clients find the broker again after a restart
             }
         }
-        broker = RunningBroker.start(dataDir, Map.of("listeners", "PLAINTEXT://127.0.0.1:" + port));
+        Map<String, String> config = new java.util.HashMap<>(overrides);
+        config.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
+        broker = RunningBroker.start(dataDir, config);
     }
 
     private void createTopic(String topic, int partitions) throws Exception {
@@ -172,6 +178,24 @@ class TransactionsIT {
             zombie.close(Duration.ZERO);
         }
         assertEquals(List.of("from-fresh"), read("txn-zombie", 1, "read_committed", 1, Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void theCoordinatorAbortsATransactionPastItsTimeoutAndFencesItsProducer() throws Exception {
+        start(Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "200"));
+        createTopic("txn-timeout", 1);
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(broker.bootstrap(), Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "timeout", ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 1_000));
+             KafkaProducer<byte[], byte[]> plain = Clients.producer(broker.bootstrap(), Map.of())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(record("txn-timeout", 0, "abandoned")).get(30, TimeUnit.SECONDS);
+            plain.send(record("txn-timeout", 0, "plain")).get(30, TimeUnit.SECONDS);
+            // held back by the open transaction until the coordinator aborts it (1 s timeout, 200 ms checks)
+            assertEquals(List.of("plain"), read("txn-timeout", 1, "read_committed", 1, Duration.ofMillis(300)));
+            Exception fenced = assertThrows(Exception.class, producer::commitTransaction);
+            assertTrue(chain(fenced).contains("Fenced") || chain(fenced).contains("InvalidProducerEpoch"), chain(fenced));
+        }
     }
 
     @Test
