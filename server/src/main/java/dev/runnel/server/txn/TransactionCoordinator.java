@@ -289,7 +289,8 @@ public final class TransactionCoordinator {
 
     /**
      * Aborts ongoing transactions older than their timeout, bumping their epoch so that the producer is fenced
-     * (Kafka's {@code abortTimedOutTransactions}), and retries completing transactions whose markers failed.
+     * (Kafka's {@code abortTimedOutTransactions}), retries completing transactions whose markers failed, and
+     * forgets ids idle (no transaction) for {@code transactional.id.expiration.ms} with a tombstone.
      * Called every {@code transaction.abort.timed.out.transaction.cleanup.interval.ms}.
      */
     public CompletableFuture<Void> abortTimedOutTransactions() {
@@ -301,7 +302,10 @@ public final class TransactionCoordinator {
                     if (shard.isPending(m.transactionalId())) {
                         continue;
                     }
-                    if (m.hasTimedOut(now)) {
+                    if ((m.state() == TransactionState.EMPTY || m.state().isComplete())
+                            && now - m.lastUpdateTimestampMs() >= config.transactionalIdExpirationMs()) {
+                        shard.expire(m.transactionalId()); // idle for transactional.id.expiration.ms: Kafka forgets it
+                    } else if (m.hasTimedOut(now)) {
                         LOG.info("Aborting the transaction of {} after its timeout of {} ms", m.transactionalId(), m.timeoutMs());
                         fenceAndAbort(shard, m, now);
                     } else if (m.state().isPreparing() && now - m.lastUpdateTimestampMs() > config.abortTimedOutIntervalMs()) {

@@ -109,6 +109,27 @@ final class TransactionShard {
         return pending.contains(transactionalId);
     }
 
+    /** Writes a tombstone for an idle id and forgets it once committed. Lane only; the id must not be pending. */
+    void expire(String transactionalId) {
+        if (!pending.add(transactionalId)) {
+            return;
+        }
+        CompletableFuture<Void> appended;
+        try {
+            appended = log.appendTombstone(partition, transactionalId);
+        } catch (RuntimeException e) {
+            appended = CompletableFuture.failedFuture(e);
+        }
+        appended.whenComplete((v, t) -> lane.execute(() -> {
+            pending.remove(transactionalId);
+            if (t == null) {
+                txns.remove(transactionalId);
+            } else {
+                LOG.warn("Expiring transactional id {} failed", transactionalId, t);
+            }
+        }));
+    }
+
     /**
      * Writes {@code next} and makes it current once committed; completes on the lane. A failed write leaves
      * the previous state current and fails with COORDINATOR_NOT_AVAILABLE or NOT_COORDINATOR, which clients

@@ -12,6 +12,9 @@ public interface TransactionStateLog {
     /** Appends the state of one transactional id; completes once it is committed. */
     CompletableFuture<Void> append(int partition, TransactionMetadata metadata);
 
+    /** Appends a tombstone for an expired transactional id; completes once it is committed. */
+    CompletableFuture<Void> appendTombstone(int partition, String transactionalId);
+
     /**
      * Reads {@code partition} from its start to its end, passing each record (transactional id, metadata or
      * null for a tombstone) to {@code sink} in log order. Completes when the end is reached.

@@ -48,10 +48,18 @@ public final class TransactionStateTopicLog implements TransactionStateLog {
 
     @Override
     public CompletableFuture<Void> append(int partition, TransactionMetadata metadata) {
+        return append(partition, metadata.transactionalId(), TransactionLogCodec.encodeValue(metadata));
+    }
+
+    @Override
+    public CompletableFuture<Void> appendTombstone(int partition, String transactionalId) {
+        return append(partition, transactionalId, null);
+    }
+
+    private CompletableFuture<Void> append(int partition, String transactionalId, byte[] value) {
         TopicPartition tp = new TopicPartition(TopicNames.TRANSACTION_STATE, partition);
         ByteBuf batch = new RecordBatchBuilder().baseOffset(0)
-                .append(clock.getAsLong(), TransactionLogCodec.encodeKey(metadata.transactionalId()),
-                        TransactionLogCodec.encodeValue(metadata))
+                .append(clock.getAsLong(), TransactionLogCodec.encodeKey(transactionalId), value)
                 .build(alloc);
         return partitions.appendAsLeader(tp, batch, leaderEpoch(partition))
                 .whenComplete((result, error) -> batch.release())

@@ -32,7 +32,7 @@ class TransactionCoordinatorTest {
     private TransactionCoordinator coordinator = newCoordinator();
 
     private TransactionCoordinator newCoordinator() {
-        TransactionCoordinator c = new TransactionCoordinator(new TransactionCoordinatorConfig(3, 60_000, 10_000), log,
+        TransactionCoordinator c = new TransactionCoordinator(new TransactionCoordinatorConfig(3, 60_000, 10_000, 100_000), log,
                 (tp, pid, epoch, commit, coordinatorEpoch) -> {
                     if (failMarkers) {
                         return CompletableFuture.failedFuture(new RuntimeException("partition unavailable"));
@@ -144,6 +144,24 @@ class TransactionCoordinatorTest {
     }
 
     @Test
+    void idleTransactionalIdsExpireWithATombstoneAndStartOverWithANewProducerId() {
+        TransactionCoordinator.InitResult p = init("t");
+        coordinator.addPartitions("t", p.producerId(), p.producerEpoch(), Set.of(A)).join();
+        clock.addAndGet(50_000);
+        coordinator.abortTimedOutTransactions().join(); // times out and aborts (30 s): not idle yet
+        assertEquals(TransactionState.COMPLETE_ABORT, state("t").state());
+        clock.addAndGet(99_999);
+        coordinator.abortTimedOutTransactions().join();
+        assertEquals(TransactionState.COMPLETE_ABORT, state("t").state(), "idle for less than the expiration");
+        clock.addAndGet(1);
+        coordinator.abortTimedOutTransactions().join();
+        assertEquals(Errors.TRANSACTIONAL_ID_NOT_FOUND, coordinator.describe("t").join().error());
+        coordinator = newCoordinator();
+        assertEquals(Errors.TRANSACTIONAL_ID_NOT_FOUND, coordinator.describe("t").join().error(), "the tombstone replays");
+        assertEquals(new TransactionCoordinator.InitResult(Errors.NONE, 1001, (short) 0), init("t"));
+    }
+
+    @Test
     void unloadedPartitionsAnswerNotCoordinator() {
         coordinator.unloadPartition(coordinator.partitionFor("t"));
         assertEquals(Errors.NOT_COORDINATOR, init("t").error());
@@ -171,10 +189,17 @@ class TransactionCoordinatorTest {
         }
 
         @Override
+        public CompletableFuture<Void> appendTombstone(int partition, String transactionalId) {
+            records.computeIfAbsent(partition, p -> new ArrayList<>()).add(new byte[][] {
+                TransactionLogCodec.encodeKey(transactionalId), null});
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
         public CompletableFuture<Void> replay(int partition, BiConsumer<String, TransactionMetadata> sink) {
             for (byte[][] r : records.getOrDefault(partition, List.of())) {
                 String id = TransactionLogCodec.decodeKey(ByteBuffer.wrap(r[0]));
-                sink.accept(id, TransactionLogCodec.decodeValue(id, ByteBuffer.wrap(r[1])));
+                sink.accept(id, TransactionLogCodec.decodeValue(id, r[1] == null ? null : ByteBuffer.wrap(r[1])));
             }
             return CompletableFuture.completedFuture(null);
         }
@@ -183,7 +208,7 @@ class TransactionCoordinatorTest {
             List<TransactionState> states = new ArrayList<>();
             for (List<byte[][]> partition : records.values()) {
                 for (byte[][] r : partition) {
-                    if (id.equals(TransactionLogCodec.decodeKey(ByteBuffer.wrap(r[0])))) {
+                    if (r[1] != null && id.equals(TransactionLogCodec.decodeKey(ByteBuffer.wrap(r[0])))) {
                         states.add(TransactionLogCodec.decodeValue(id, ByteBuffer.wrap(r[1])).state());
                     }
                 }
