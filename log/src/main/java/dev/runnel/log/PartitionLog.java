@@ -77,6 +77,11 @@ public final class PartitionLog implements AutoCloseable {
         this.lastFlushMs = resources.clock().millis();
         this.retention = new SegmentRetention(this);
         this.reader = new SegmentReader(segments);
+        publishUnstable();
+    }
+
+    private void publishUnstable() {
+        firstUnstableOffset = producerState.firstUnstableOffset();
     }
 
     /**
@@ -148,6 +153,7 @@ public final class PartitionLog implements AutoCloseable {
             for (int at = records.readerIndex(); at < records.writerIndex(); at += view.sizeInBytes()) {
                 producerState.onAppend(view.wrap(records, at));
             }
+            publishUnstable(); // before the end moves, so read_committed never sees a new transaction's records
             publishEnd(next);
             if (next - recoveryPoint >= cfg.flushMessages()) {
                 flush(next);
@@ -183,6 +189,7 @@ public final class PartitionLog implements AutoCloseable {
                 epochs.assign(view.partitionLeaderEpoch(), view.baseOffset());
                 producerState.onReplay(view);
             }
+            publishUnstable();
             publishEnd(batches.lastOffset() + 1);
             return new AppendResult(first.baseOffset(), batches.lastOffset(), -1, logStartOffset, false);
         } catch (IOException e) {
@@ -321,6 +328,7 @@ public final class PartitionLog implements AutoCloseable {
             recoveryPoint = Math.min(recoveryPoint, end);
             epochs.truncateFromEnd(end);
             producerState.onTruncate(end);
+            publishUnstable();
         } catch (IOException e) {
             throw fail("truncate " + topicPartition, e);
         }
@@ -347,6 +355,7 @@ public final class PartitionLog implements AutoCloseable {
             epochs.truncateFromStart(offset);
             producerState.onTruncate(offset);
             producerState.onLogStartOffset(offset);
+            publishUnstable();
         } catch (IOException e) {
             throw fail("truncate " + topicPartition, e);
         }
@@ -495,6 +504,18 @@ public final class PartitionLog implements AutoCloseable {
     /** Set by the producer-state table: the first offset of the oldest open transaction, or -1 for none. */
     public void setFirstUnstableOffset(long offset) {
         firstUnstableOffset = offset;
+    }
+
+    /**
+     * The aborted transactions a read_committed fetch from {@code from} must return: those whose marker is at or
+     * after {@code from} and whose first offset is before {@code upTo} or the end of the segment holding
+     * {@code from}, whichever is lower (a read never crosses a segment; Kafka bounds the search the same way).
+     * Any thread.
+     */
+    public List<dev.runnel.log.producer.AbortedTxnIndex.AbortedTxn> abortedTransactions(long from, long upTo) {
+        Long segment = segments.floorKey(from);
+        Long next = segment == null ? null : segments.higherKey(segment);
+        return producerState.abortedTransactions(from, next == null ? upTo : Math.min(upTo, next));
     }
 
     public long recoveryPoint() {

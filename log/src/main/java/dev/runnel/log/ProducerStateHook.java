@@ -1,6 +1,9 @@
 package dev.runnel.log;
 
+import dev.runnel.log.producer.AbortedTxnIndex.AbortedTxn;
 import dev.runnel.wire.record.RecordBatchView;
+
+import java.util.List;
 
 /**
  * How a partition's producer-state table (idempotence and transactions, {@code dev.runnel.log.producer}) follows
@@ -52,5 +55,20 @@ public interface ProducerStateHook {
 
     /** The log is closing cleanly at {@code logEndOffset}. */
     default void onClose(long logEndOffset) {
+    }
+
+    /**
+     * The first offset of the oldest transaction still open, or -1 when none is: bounds the last stable offset.
+     * Called on the writer thread after each change.
+     */
+    default long firstUnstableOffset() {
+        return -1;
+    }
+
+    /**
+     * Aborted transactions overlapping [{@code from}, {@code upTo}) for a read_committed fetch. Any thread.
+     */
+    default List<AbortedTxn> abortedTransactions(long from, long upTo) {
+        return List.of();
     }
 }

@@ -47,7 +47,17 @@ import dev.runnel.server.api.DeleteRecordsHandler;
 import dev.runnel.server.api.DescribeProducersHandler;
 import dev.runnel.server.api.DeleteTopicsHandler;
 import dev.runnel.server.api.HandlerRegistry;
+import dev.runnel.server.api.AddOffsetsToTxnHandler;
+import dev.runnel.server.api.AddPartitionsToTxnHandler;
+import dev.runnel.server.api.EndTxnHandler;
+import dev.runnel.server.api.DescribeTransactionsHandler;
 import dev.runnel.server.api.InitProducerIdHandler;
+import dev.runnel.server.api.ListTransactionsHandler;
+import dev.runnel.server.api.TxnOffsetCommitHandler;
+import dev.runnel.server.txn.LocalTransactionMarkers;
+import dev.runnel.server.txn.TransactionCoordinator;
+import dev.runnel.server.txn.TransactionCoordinatorConfig;
+import dev.runnel.server.txn.TransactionStateTopicLog;
 import dev.runnel.server.api.ListOffsetsHandler;
 import dev.runnel.server.api.MetadataHandler;
 import dev.runnel.server.api.OffsetForLeaderEpochHandler;
@@ -106,6 +116,8 @@ public final class Broker implements AutoCloseable {
     private final TopicService topics;
     private final GroupCoordinator groups;
     private CompletableFuture<Void> groupCoordinatorStarted;
+    private final TransactionCoordinator transactions;
+    private CompletableFuture<Void> transactionCoordinatorStarted;
     private final BrokerServer network;
     private final ScheduledExecutorService scheduler;
     private volatile Node self;
@@ -142,6 +154,13 @@ public final class Broker implements AutoCloseable {
                 TopicLookup.of(store), new ConsumerOffsetsLog(partitions, store, System::currentTimeMillis), timer, System::currentTimeMillis,
                 p -> partitions.lane(new TopicPartition(TopicNames.CONSUMER_OFFSETS, p)));
 
+        ProducerIds producerIds = new ProducerIds(store);
+        this.transactions = new TransactionCoordinator(TransactionCoordinatorConfig.from(config),
+                new TransactionStateTopicLog(partitions, store, System::currentTimeMillis),
+                new LocalTransactionMarkers(partitions, store, System::currentTimeMillis, this::afterMarker),
+                producerIds::next, System::currentTimeMillis,
+                p -> partitions.lane(new TopicPartition(TopicNames.TRANSACTION_STATE, p)));
+
         HandlerRegistry registry = new HandlerRegistry();
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
         registry.register(apiVersions)
@@ -153,7 +172,13 @@ public final class Broker implements AutoCloseable {
                 .register(new FetchHandler(store, partitions, new FetchSessions(config.getInt("max.incremental.fetch.session.cache.slots"))))
                 .register(new ListOffsetsHandler(store, partitions))
                 .register(new OffsetForLeaderEpochHandler(store, partitions))
-                .register(new InitProducerIdHandler(new ProducerIds(store), ForkJoinPool.commonPool()))
+                .register(new InitProducerIdHandler(producerIds, ForkJoinPool.commonPool(), transactions))
+                .register(new AddPartitionsToTxnHandler(transactions, store))
+                .register(new AddOffsetsToTxnHandler(transactions, groups::partitionFor))
+                .register(new EndTxnHandler(transactions))
+                .register(new TxnOffsetCommitHandler(groups, store))
+                .register(new DescribeTransactionsHandler(transactions))
+                .register(new ListTransactionsHandler(transactions, System::currentTimeMillis))
                 .register(new DeleteRecordsHandler(store, partitions))
                 .register(new DescribeProducersHandler(store, partitions))
                 .register(new DescribeConfigsHandler(store, config))
@@ -166,7 +191,8 @@ public final class Broker implements AutoCloseable {
                 .register(new CreateAclsHandler())
                 .register(new DeleteAclsHandler())
                 .register(new DescribeTopicPartitionsHandler(store, config.getInt("max.request.partition.size.limit")))
-                .register(new FindCoordinatorHandler(groups, liveCluster, this::startGroupCoordinator))
+                .register(new FindCoordinatorHandler(groups, liveCluster, this::startGroupCoordinator, transactions,
+                        this::startTransactionCoordinator))
                 .register(new JoinGroupHandler(groups))
                 .register(new SyncGroupHandler(groups))
                 .register(new HeartbeatHandler(groups))
@@ -190,6 +216,9 @@ public final class Broker implements AutoCloseable {
             if (broker.store.topic(TopicNames.CONSUMER_OFFSETS).isPresent()) {
                 broker.startGroupCoordinator().join();
             }
+            if (broker.store.topic(TopicNames.TRANSACTION_STATE).isPresent()) {
+                broker.startTransactionCoordinator().join();
+            }
             broker.network.start();
         } catch (RuntimeException | InterruptedException e) {
             broker.close();
@@ -208,6 +237,9 @@ public final class Broker implements AutoCloseable {
             broker.scheduler.scheduleWithFixedDelay(() -> broker.partitions.runCompaction(cleaner, System.currentTimeMillis()),
                     backoffMs, backoffMs, TimeUnit.MILLISECONDS);
         }
+        long txnCheckMs = config.getInt("transaction.abort.timed.out.transaction.cleanup.interval.ms");
+        broker.scheduler.scheduleWithFixedDelay(() -> broker.transactions.abortTimedOutTransactions(), txnCheckMs, txnCheckMs,
+                TimeUnit.MILLISECONDS);
         long offsetsCheckMs = config.getLong("offsets.retention.check.interval.ms");
         broker.scheduler.scheduleWithFixedDelay(() -> broker.groups.expireOffsets(), offsetsCheckMs, offsetsCheckMs, TimeUnit.MILLISECONDS);
         long flushCheckMs = config.getLong("log.flush.scheduler.interval.ms");
@@ -253,6 +285,52 @@ public final class Broker implements AutoCloseable {
             }
         });
         return groupCoordinatorStarted;
+    }
+
+    /**
+     * Creates {@code __transaction_state} (compacted, {@code transaction.state.log.num.partitions} partitions) when
+     * it does not exist, and loads every partition into the transaction coordinator, like
+     * {@link #startGroupCoordinator}: at start-up when the topic exists, otherwise on the first FindCoordinator
+     * for a transactional id.
+     */
+    private synchronized CompletableFuture<Void> startTransactionCoordinator() {
+        if (transactionCoordinatorStarted != null) {
+            return transactionCoordinatorStarted;
+        }
+        CompletableFuture<TopicService.Result> topic = store.topic(TopicNames.TRANSACTION_STATE).isPresent()
+                ? CompletableFuture.completedFuture(null)
+                : topics.create(new TopicService.NewTopic(TopicNames.TRANSACTION_STATE,
+                        config.getInt("transaction.state.log.num.partitions"), (short) 1, Map.of(),
+                        Map.of("cleanup.policy", "compact", "compression.type", "uncompressed",
+                                "min.insync.replicas", String.valueOf(config.getInt("transaction.state.log.min.isr")),
+                                "segment.bytes", String.valueOf(config.get("transaction.state.log.segment.bytes")))), false);
+        transactionCoordinatorStarted = topic.thenCompose(created -> {
+            if (created != null && !created.error().isSuccess()) {
+                throw new IllegalStateException("Cannot create " + TopicNames.TRANSACTION_STATE + ": " + created.error().message());
+            }
+            int partitionCount = store.topic(TopicNames.TRANSACTION_STATE).orElseThrow().partitionCount();
+            List<CompletableFuture<Void>> loads = new ArrayList<>();
+            for (int p = 0; p < partitionCount; p++) {
+                loads.add(transactions.loadPartition(p));
+            }
+            return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new));
+        });
+        transactionCoordinatorStarted.whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.error("Cannot start the transaction coordinator", error);
+                synchronized (this) {
+                    transactionCoordinatorStarted = null;
+                }
+            }
+        });
+        return transactionCoordinatorStarted;
+    }
+
+    /** A transaction marker reached a partition: transactional offset commits in it become visible or go. */
+    private CompletableFuture<Void> afterMarker(TopicPartition tp, long producerId, boolean commit) {
+        return tp.topic().equals(TopicNames.CONSUMER_OFFSETS)
+                ? groups.completeTransaction(tp.partition(), producerId, commit)
+                : CompletableFuture.completedFuture(null);
     }
 
     /** The advertised endpoint of the first listener, with the port actually bound when the configured one was 0. */

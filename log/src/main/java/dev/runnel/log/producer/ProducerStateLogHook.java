@@ -8,12 +8,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Connects a partition log to its {@link ProducerStateTable}: checks each produced batch before the append,
  * records it after, replays the log tail on open, and writes a snapshot when a segment rolls and when the log
- * closes, as Kafka does, so that start-up replays only the newest segment. Runs on the partition's writer
- * thread, like the table.
+ * closes, as Kafka does, so that start-up replays only the newest segment. Keeps the partition's
+ * {@link AbortedTxnIndex} in step with the markers it sees. Runs on the partition's writer thread, like the
+ * table, except {@link #abortedTransactions}, which any thread may call.
  */
 public final class ProducerStateLogHook implements ProducerStateHook {
     /** Kafka keeps a few snapshots so that truncation can go back to an older one. */
@@ -22,12 +24,14 @@ public final class ProducerStateLogHook implements ProducerStateHook {
     private final ProducerStateTable table;
     private final Path dir;
     private final Clock clock;
+    private final AbortedTxnIndex aborted;
     private long logStartOffset;
 
     public ProducerStateLogHook(Path dir, long producerIdExpirationMs, Clock clock) {
         this.table = new ProducerStateTable(producerIdExpirationMs);
         this.dir = dir;
         this.clock = clock;
+        this.aborted = new AbortedTxnIndex(dir);
     }
 
     public ProducerStateTable table() {
@@ -52,14 +56,38 @@ public final class ProducerStateLogHook implements ProducerStateHook {
     @Override
     public void onAppend(RecordBatchView batch) {
         if (batch.hasProducerId()) {
-            table.update(batch, batch.baseOffset(), batch.lastOffset());
+            index(table.update(batch, batch.baseOffset(), batch.lastOffset()));
         }
+    }
+
+    private void index(CompletedTxn completed) {
+        if (completed != null && completed.aborted()) {
+            try {
+                aborted.add(completed);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the aborted transaction index in " + dir, e);
+            }
+        }
+    }
+
+    /**
+     * The first offset of the oldest open transaction. A single replica's high watermark is its log end, so a
+     * completed transaction's marker is always below it: only open transactions hold the last stable offset back.
+     */
+    @Override
+    public long firstUnstableOffset() {
+        return table.firstUndecidedOffset().orElse(-1L);
+    }
+
+    @Override
+    public List<AbortedTxnIndex.AbortedTxn> abortedTransactions(long from, long upTo) {
+        return aborted.overlapping(from, upTo);
     }
 
     @Override
     public void onReplay(RecordBatchView batch) {
         if (batch.hasProducerId()) {
-            table.replay(batch);
+            index(table.replay(batch));
         }
     }
 
@@ -68,7 +96,9 @@ public final class ProducerStateLogHook implements ProducerStateHook {
         this.logStartOffset = logStartOffset;
         try {
             long from = table.loadLatestSnapshot(dir, logStartOffset, clock.millis());
-            return Math.min(Math.max(from, logStartOffset), logEndOffset);
+            from = Math.min(Math.max(from, logStartOffset), logEndOffset);
+            aborted.load(logStartOffset, from);
+            return from;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load producer snapshots in " + dir, e);
         }
@@ -83,6 +113,7 @@ public final class ProducerStateLogHook implements ProducerStateHook {
     public void onLogStartOffset(long logStartOffset) {
         this.logStartOffset = logStartOffset;
         table.onLogStartOffsetIncremented(logStartOffset);
+        aborted.onLogStartOffset(logStartOffset);
     }
 
     @Override
@@ -91,6 +122,7 @@ public final class ProducerStateLogHook implements ProducerStateHook {
         // snapshot at or below the new end, and the log's tail above that snapshot is not replayed here.
         try {
             table.truncateTo(dir, logEndOffset, logStartOffset, clock.millis());
+            aborted.truncateTo(logEndOffset);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot truncate producer state in " + dir, e);
         }
@@ -99,10 +131,16 @@ public final class ProducerStateLogHook implements ProducerStateHook {
     @Override
     public void onClose(long logEndOffset) {
         snapshot(logEndOffset);
+        try {
+            aborted.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close the aborted transaction index in " + dir, e);
+        }
     }
 
     private void snapshot(long offset) {
         try {
+            aborted.flush(); // every entry below the snapshot's offset must be on disk before the snapshot is
             table.removeExpiredProducers(clock.millis());
             table.writeSnapshot(dir, offset);
             ProducerSnapshots.retainNewest(dir, SNAPSHOTS_KEPT);

@@ -95,6 +95,13 @@ public final class ProducerStateTable {
         if (batch.isControl()) {
             return checkMarker(batch, entry, transactionVersion); // markers carry no sequence: no duplicate check
         }
+        if (batch.baseSequence() == RecordBatchView.NO_SEQUENCE) {
+            // a coordinator's transactional records (TxnOffsetCommit in __consumer_offsets): Kafka checks only the
+            // epoch of AppendOrigin.COORDINATOR appends; clients always send a sequence with a producer id
+            short current = entry == null ? ProducerEntry.NO_PRODUCER_EPOCH : entry.producerEpoch();
+            return epoch < current ? ProducerCheck.reject(Outcome.INVALID_PRODUCER_EPOCH, "Epoch of producer "
+                + producerId + " is " + epoch + ", which is smaller than the last seen epoch " + current) : ProducerCheck.OK;
+        }
         if (entry != null) {
             BatchMetadata duplicate = entry.findDuplicate(epoch, batch.baseSequence(), batch.lastSequence());
             if (duplicate != null) {

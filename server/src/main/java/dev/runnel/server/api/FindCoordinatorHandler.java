@@ -3,6 +3,7 @@ package dev.runnel.server.api;
 import dev.runnel.server.cluster.ClusterView;
 import dev.runnel.server.cluster.Node;
 import dev.runnel.server.group.GroupCoordinator;
+import dev.runnel.server.txn.TransactionCoordinator;
 import dev.runnel.wire.message.ApiMessageType;
 import dev.runnel.wire.message.FindCoordinatorRequest;
 import dev.runnel.wire.message.FindCoordinatorResponse;
@@ -16,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * FindCoordinator v0–6: one key before v4, a batch of keys from v4 (KIP-699). A group's coordinator is this
  * broker when it hosts the group's {@code __consumer_offsets} partition, loading or loaded, as Kafka answers with
- * the partition leader; otherwise COORDINATOR_NOT_AVAILABLE. Transaction coordinators are not served yet.
+ * the partition leader; otherwise COORDINATOR_NOT_AVAILABLE. Transactional ids likewise with {@code
+ * __transaction_state}.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
     private static final byte GROUP = 0;
@@ -27,20 +29,32 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     private final GroupCoordinator groups;
     private final ClusterView cluster;
     private final Runnable startCoordinator;
+    private final TransactionCoordinator transactions;
+    private final Runnable startTransactionCoordinator;
 
     public FindCoordinatorHandler(GroupCoordinator groups, ClusterView cluster) {
         this(groups, cluster, () -> { });
+    }
+
+    public FindCoordinatorHandler(GroupCoordinator groups, ClusterView cluster, Runnable startCoordinator) {
+        this(groups, cluster, startCoordinator, null, () -> { });
     }
 
     /**
      * @param startCoordinator asked, without waiting, to create and load {@code __consumer_offsets} when a group
      *                         is looked up before it exists: Kafka creates that topic on first use too, and the
      *                         client retries after COORDINATOR_NOT_AVAILABLE
+     * @param transactions     the transaction coordinator, or null to answer transactional ids with
+     *                         COORDINATOR_NOT_AVAILABLE
+     * @param startTransactionCoordinator the same as {@code startCoordinator} for {@code __transaction_state}
      */
-    public FindCoordinatorHandler(GroupCoordinator groups, ClusterView cluster, Runnable startCoordinator) {
+    public FindCoordinatorHandler(GroupCoordinator groups, ClusterView cluster, Runnable startCoordinator,
+                                  TransactionCoordinator transactions, Runnable startTransactionCoordinator) {
         this.groups = groups;
         this.cluster = cluster;
         this.startCoordinator = startCoordinator;
+        this.transactions = transactions;
+        this.startTransactionCoordinator = startTransactionCoordinator;
     }
 
     @Override
@@ -81,6 +95,9 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         if (keyType == SHARE && version < 6) {
             return new Answer(Errors.INVALID_REQUEST, NO_NODE);
         }
+        if (keyType == TRANSACTION) {
+            return findTransactionCoordinator(key);
+        }
         if (keyType != GROUP) {
             return new Answer(Errors.COORDINATOR_NOT_AVAILABLE, NO_NODE);
         }
@@ -88,6 +105,19 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         Node self = localNode();
         if (state == GroupCoordinator.PartitionState.NOT_COORDINATOR || self == null) {
             startCoordinator.run();
+            return new Answer(Errors.COORDINATOR_NOT_AVAILABLE, NO_NODE);
+        }
+        return new Answer(Errors.NONE, self);
+    }
+
+    private Answer findTransactionCoordinator(String transactionalId) {
+        if (transactions == null) {
+            return new Answer(Errors.COORDINATOR_NOT_AVAILABLE, NO_NODE);
+        }
+        TransactionCoordinator.PartitionState state = transactions.partitionState(transactions.partitionFor(transactionalId));
+        Node self = localNode();
+        if (state == TransactionCoordinator.PartitionState.NOT_COORDINATOR || self == null) {
+            startTransactionCoordinator.run();
             return new Answer(Errors.COORDINATOR_NOT_AVAILABLE, NO_NODE);
         }
         return new Answer(Errors.NONE, self);

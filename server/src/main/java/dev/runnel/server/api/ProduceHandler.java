@@ -127,10 +127,6 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         if (!(p.records() instanceof ByteBufRecords records) || records.sizeInBytes() == 0) {
             return Errors.CORRUPT_MESSAGE;
         }
-        if (request.transactionalId() != null) {
-            // transactions are not implemented; InitProducerId refuses transactional ids, so no valid client gets here
-            return Errors.TRANSACTIONAL_ID_NOT_FOUND;
-        }
         if (acks == -1 && topic.partitions().get(p.index()).isr().size() < minInSyncReplicas(topic)) {
             return Errors.NOT_ENOUGH_REPLICAS;
         }

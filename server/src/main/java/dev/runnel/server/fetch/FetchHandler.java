@@ -1,6 +1,7 @@
 package dev.runnel.server.fetch;
 
 import dev.runnel.log.LogSlice;
+import dev.runnel.log.producer.AbortedTxnIndex;
 import dev.runnel.log.OffsetOutOfRangeException;
 import dev.runnel.log.PartitionLog;
 import dev.runnel.log.TopicPartition;
@@ -295,6 +296,9 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     slice.release();
                 } else {
                     data.setRecords(new LogSliceRecords(slice));
+                    if (readCommitted) {
+                        data.setAbortedTransactions(abortedTransactions(log, slice.firstBatchBaseOffset(), lastStable));
+                    }
                 }
                 return data.setErrorCode(Errors.NONE.code());
             } catch (OffsetOutOfRangeException e) {
@@ -303,6 +307,15 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 return data.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
             }
         }
+    }
+
+    /** The aborted transactions a read_committed consumer needs to drop aborted records of the slice (KIP-98). */
+    private static List<FetchResponse.AbortedTransaction> abortedTransactions(PartitionLog log, long from, long upTo) {
+        List<FetchResponse.AbortedTransaction> aborted = new ArrayList<>();
+        for (AbortedTxnIndex.AbortedTxn txn : log.abortedTransactions(from, upTo)) {
+            aborted.add(new FetchResponse.AbortedTransaction().setProducerId(txn.producerId()).setFirstOffset(txn.firstOffset()));
+        }
+        return aborted;
     }
 
     private static void releaseRecords(FetchResponse.PartitionData data) {

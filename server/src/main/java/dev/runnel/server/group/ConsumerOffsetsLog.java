@@ -7,6 +7,8 @@ import dev.runnel.server.metadata.MetadataStore;
 import dev.runnel.server.metadata.TopicMetadata;
 import dev.runnel.server.metadata.TopicNames;
 import dev.runnel.server.partition.Partitions;
+import dev.runnel.wire.record.ControlRecord;
+import dev.runnel.wire.record.ControlRecordType;
 import dev.runnel.wire.record.Record;
 import dev.runnel.wire.record.RecordBatchBuilder;
 import dev.runnel.wire.record.RecordBatchIterator;
@@ -50,13 +52,31 @@ public final class ConsumerOffsetsLog implements CoordinatorLog {
 
     @Override
     public CompletableFuture<Void> append(int partition, List<CoordinatorRecord> records) {
+        return append(partition, new RecordBatchBuilder().baseOffset(0), records, false);
+    }
+
+    @Override
+    public CompletableFuture<Void> appendTransactional(int partition, long producerId, short producerEpoch,
+                                                       List<CoordinatorRecord> records) {
+        return append(partition, new RecordBatchBuilder().baseOffset(0)
+                .producer(producerId, producerEpoch, 0).transactional(true), records, true);
+    }
+
+    private CompletableFuture<Void> append(int partition, RecordBatchBuilder builder, List<CoordinatorRecord> records,
+                                           boolean noSequence) {
         TopicPartition tp = new TopicPartition(TopicNames.CONSUMER_OFFSETS, partition);
-        RecordBatchBuilder builder = new RecordBatchBuilder().baseOffset(0);
         long now = clock.getAsLong();
         for (CoordinatorRecord r : records) {
             builder.append(now, CoordinatorRecordCodec.encodeKey(r), CoordinatorRecordCodec.encodeValue(r));
         }
         ByteBuf batch = builder.build(alloc);
+        if (noSequence) {
+            // a coordinator's transactional batch carries no sequence (Kafka checks only its epoch); the builder
+            // insists on one for client batches, so the field is patched and the checksum recomputed
+            int start = batch.readerIndex();
+            batch.setInt(start + RecordBatchView.BASE_SEQUENCE_OFFSET, RecordBatchView.NO_SEQUENCE);
+            batch.setInt(start + RecordBatchView.CRC_OFFSET, (int) new RecordBatchView(batch, start).computeChecksum());
+        }
         return partitions.appendAsLeader(tp, batch, leaderEpoch(partition))
                 .whenComplete((result, error) -> batch.release())
                 .thenApply(result -> null);
@@ -69,6 +89,11 @@ public final class ConsumerOffsetsLog implements CoordinatorLog {
 
     @Override
     public CompletableFuture<Void> replay(int partition, Consumer<CoordinatorRecord> sink) {
+        return replay(partition, sink, null);
+    }
+
+    @Override
+    public CompletableFuture<Void> replay(int partition, Consumer<CoordinatorRecord> sink, TransactionSink transactions) {
         PartitionLog log = partitions.log(new TopicPartition(TopicNames.CONSUMER_OFFSETS, partition));
         if (log == null) {
             return CompletableFuture.failedFuture(new IllegalStateException(
@@ -83,7 +108,7 @@ public final class ConsumerOffsetsLog implements CoordinatorLog {
                     slice.release();
                     break;
                 }
-                offset = replaySlice(slice, offset, sink);
+                offset = replaySlice(slice, offset, sink, transactions);
             }
             return CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {
@@ -92,7 +117,7 @@ public final class ConsumerOffsetsLog implements CoordinatorLog {
     }
 
     /** Decodes every record at or after {@code from} in the slice; returns the offset after its last batch. */
-    private long replaySlice(LogSlice slice, long from, Consumer<CoordinatorRecord> sink) {
+    private long replaySlice(LogSlice slice, long from, Consumer<CoordinatorRecord> sink, TransactionSink transactions) {
         ByteBuf bytes = alloc.heapBuffer(slice.size());
         try {
             bytes.writeBytes(slice.channel(), slice.position(), slice.size());
@@ -109,7 +134,21 @@ public final class ConsumerOffsetsLog implements CoordinatorLog {
                 RecordBatchView batch = batches.next();
                 next = batch.nextOffset();
                 if (batch.isControl()) {
+                    if (transactions != null && batch.baseOffset() >= from) {
+                        replayMarker(batch, transactions);
+                    }
                     continue;
+                }
+                Consumer<CoordinatorRecord> target = sink;
+                if (batch.isTransactional() && transactions != null) {
+                    long producerId = batch.producerId();
+                    target = r -> {
+                        if (r instanceof CoordinatorRecord.OffsetCommit commit) {
+                            transactions.offsetCommit(producerId, commit);
+                        } else {
+                            sink.accept(r);
+                        }
+                    };
                 }
                 try (RecordIterator it = batch.records(alloc, MAX_UNCOMPRESSED_BATCH_BYTES)) {
                     while (it.hasNext()) {
@@ -117,7 +156,7 @@ public final class ConsumerOffsetsLog implements CoordinatorLog {
                         if (record.offset() < from || !record.hasKey()) {
                             continue;
                         }
-                        decode(record, sink);
+                        decode(record, target);
                     }
                 }
             }
@@ -125,6 +164,17 @@ public final class ConsumerOffsetsLog implements CoordinatorLog {
             bytes.release();
         }
         return next;
+    }
+
+    private void replayMarker(RecordBatchView batch, TransactionSink transactions) {
+        try (RecordIterator it = batch.records(alloc, MAX_UNCOMPRESSED_BATCH_BYTES)) {
+            if (it.hasNext()) {
+                ControlRecordType type = ControlRecord.type(it.next().key());
+                if (type.isTransactionMarker()) {
+                    transactions.marker(batch.producerId(), type == ControlRecordType.COMMIT);
+                }
+            }
+        }
     }
 
     private static void decode(Record record, Consumer<CoordinatorRecord> sink) {

@@ -24,4 +24,27 @@ public interface CoordinatorLog {
      * The sink may be called on any thread, one record at a time, and not after the future completes.
      */
     CompletableFuture<Void> replay(int partition, Consumer<CoordinatorRecord> sink);
+
+    /** What transactions left in a partition, as {@link #replay(int, Consumer, TransactionSink)} finds it. */
+    interface TransactionSink {
+        /** An offset commit written by a transaction of {@code producerId} (TxnOffsetCommit), not yet decided. */
+        void offsetCommit(long producerId, CoordinatorRecord.OffsetCommit record);
+
+        /** The COMMIT or ABORT marker of {@code producerId}'s transaction. */
+        void marker(long producerId, boolean commit);
+    }
+
+    /**
+     * Appends {@code records} as one transactional batch of {@code producerId} at {@code producerEpoch} (KIP-98):
+     * they count only once the transaction's COMMIT marker follows. Completes once they are committed.
+     */
+    default CompletableFuture<Void> appendTransactional(int partition, long producerId, short producerEpoch,
+                                                        List<CoordinatorRecord> records) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("transactional offset commits"));
+    }
+
+    /** {@link #replay(int, Consumer)}, passing transactional records and markers to {@code transactions}. */
+    default CompletableFuture<Void> replay(int partition, Consumer<CoordinatorRecord> sink, TransactionSink transactions) {
+        return replay(partition, sink);
+    }
 }

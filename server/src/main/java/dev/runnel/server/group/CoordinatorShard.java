@@ -42,6 +42,7 @@ final class CoordinatorShard {
     final GroupConversions conversions;
     final ConsumerGroupRegexes consumerRegexes;
     final OffsetStore offsets = new OffsetStore();
+    final PendingTxnOffsets pendingTxnOffsets = new PendingTxnOffsets();
     final Rebalancer rebalancer;
     final JoinGroupOperation joins;
     final GroupMembership membership;
@@ -84,7 +85,18 @@ final class CoordinatorShard {
 
     /** Replays the partition's log; the shard serves requests once the returned future completes. */
     CompletableFuture<Void> load() {
-        lane.execute(() -> log.replay(partition, this::replay).whenComplete((v, t) -> lane.execute(() -> {
+        CoordinatorLog.TransactionSink transactions = new CoordinatorLog.TransactionSink() {
+            @Override
+            public void offsetCommit(long producerId, CoordinatorRecord.OffsetCommit record) {
+                pendingTxnOffsets.add(producerId, record);
+            }
+
+            @Override
+            public void marker(long producerId, boolean commit) {
+                completeTransaction(producerId, commit);
+            }
+        };
+        lane.execute(() -> log.replay(partition, this::replay, transactions).whenComplete((v, t) -> lane.execute(() -> {
             if (t != null) {
                 LOG.error("Loading __consumer_offsets-{} failed", partition, t);
                 loaded.completeExceptionally(t);
@@ -144,6 +156,63 @@ final class CoordinatorShard {
             apply(result, response);
         });
         return response;
+    }
+
+    /**
+     * Runs a TxnOffsetCommit on the lane: its offset commit records are written as one transactional batch of the
+     * producer and held pending until the transaction's marker ({@link #completeTransaction}).
+     */
+    <T> CompletableFuture<T> writeTransactional(long producerId, short producerEpoch, Supplier<Result<T>> operation) {
+        CompletableFuture<T> response = new CompletableFuture<>();
+        lane.execute(() -> {
+            if (status != Status.ACTIVE) {
+                response.completeExceptionally(new GroupException(unavailable()));
+                return;
+            }
+            Result<T> result;
+            try {
+                result = operation.get();
+            } catch (RuntimeException e) {
+                response.completeExceptionally(e);
+                return;
+            }
+            if (result.records().isEmpty()) {
+                response.complete(result.response());
+                return;
+            }
+            for (CoordinatorRecord r : result.records()) {
+                pendingTxnOffsets.add(producerId, (CoordinatorRecord.OffsetCommit) r);
+            }
+            CompletableFuture<Void> appended;
+            try {
+                appended = log.appendTransactional(partition, producerId, producerEpoch, result.records());
+            } catch (RuntimeException e) {
+                appended = CompletableFuture.failedFuture(e);
+            }
+            lastAppend = appended;
+            appended.whenComplete((v, failure) -> lane.execute(() -> {
+                if (failure == null) {
+                    response.complete(result.response());
+                } else {
+                    LOG.warn("Transactional append to __consumer_offsets-{} failed", partition, failure);
+                    response.completeExceptionally(new GroupException(appendError(failure)));
+                    reload.run();
+                }
+            }));
+        });
+        return response;
+    }
+
+    /**
+     * The marker of {@code producerId}'s transaction is in this partition's log: its pending offsets become
+     * committed offsets (COMMIT) or are dropped (ABORT). On the lane.
+     */
+    void completeTransaction(long producerId, boolean commit) {
+        for (CoordinatorRecord.OffsetCommit r : pendingTxnOffsets.remove(producerId)) {
+            if (commit) {
+                replay(r);
+            }
+        }
     }
 
     /** Runs a read on the lane against the current state. */

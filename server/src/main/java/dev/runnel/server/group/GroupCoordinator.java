@@ -20,6 +20,8 @@ import dev.runnel.wire.message.OffsetFetchRequest;
 import dev.runnel.wire.message.OffsetFetchResponse;
 import dev.runnel.wire.message.SyncGroupRequest;
 import dev.runnel.wire.message.SyncGroupResponse;
+import dev.runnel.wire.message.TxnOffsetCommitRequest;
+import dev.runnel.wire.message.TxnOffsetCommitResponse;
 import dev.runnel.wire.protocol.Errors;
 import io.netty.util.Timer;
 
@@ -281,10 +283,41 @@ public final class GroupCoordinator {
                     : () -> s.offsetOperations.fetch(request);
             Supplier<OffsetFetchResponse.OffsetFetchResponseGroup> read = () -> {
                 s.offsetOperations.validateFetch(request.groupId(), request.memberId(), request.memberEpoch());
-                return fetch.get();
+                return requireStable ? s.offsetOperations.markUnstable(fetch.get()) : fetch.get();
             };
             return requireStable ? s.readStable(read) : s.read(read);
         }), e -> OffsetResponses.fetchError(request, e, requester.apiVersion()));
+    }
+
+    /**
+     * TxnOffsetCommit: offsets written by {@code producerId}'s transaction, pending until its marker reaches the
+     * group's partition ({@link #completeTransaction}).
+     */
+    public CompletableFuture<TxnOffsetCommitResponse> commitTransactionalOffsets(TxnOffsetCommitRequest request) {
+        if (isEmpty(request.groupId())) {
+            return CompletableFuture.completedFuture(OffsetResponses.txnCommitError(request, Errors.INVALID_GROUP_ID));
+        }
+        return orError(onShard(request.groupId(), s -> s.writeTransactional(request.producerId(), request.producerEpoch(),
+                () -> s.offsetOperations.commitTransactional(request))), e -> OffsetResponses.txnCommitError(request, e));
+    }
+
+    /**
+     * The transaction coordinator wrote {@code producerId}'s COMMIT or ABORT marker to {@code __consumer_offsets}
+     * partition {@code partition}: its pending offsets there become committed or are dropped. Completes once done.
+     */
+    public CompletableFuture<Void> completeTransaction(int partition, long producerId, boolean commit) {
+        CoordinatorShard shard = shards.get(partition);
+        if (shard == null) {
+            return CompletableFuture.completedFuture(null); // not loaded here: a load replays the marker
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        shard.lane.execute(() -> {
+            if (shard.status() == CoordinatorShard.Status.ACTIVE) {
+                shard.completeTransaction(producerId, commit);
+            }
+            done.complete(null);
+        });
+        return done;
     }
 
     public CompletableFuture<OffsetDeleteResponse> deleteOffsets(Requester requester, OffsetDeleteRequest request) {

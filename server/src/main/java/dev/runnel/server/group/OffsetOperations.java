@@ -6,6 +6,8 @@ import dev.runnel.wire.message.OffsetDeleteRequest;
 import dev.runnel.wire.message.OffsetDeleteResponse;
 import dev.runnel.wire.message.OffsetFetchRequest;
 import dev.runnel.wire.message.OffsetFetchResponse;
+import dev.runnel.wire.message.TxnOffsetCommitRequest;
+import dev.runnel.wire.message.TxnOffsetCommitResponse;
 import dev.runnel.wire.protocol.Errors;
 
 import java.util.ArrayList;
@@ -71,6 +73,76 @@ final class OffsetOperations {
                     .setTopicId(topic.topicId()).setPartitions(partitions));
         }
         return Result.replayed(records, response);
+    }
+
+    /**
+     * TxnOffsetCommit (KIP-98, KIP-447): the same checks as a commit (v3+ names the member and its generation),
+     * but the records are held pending until the transaction's marker; the caller writes them transactionally.
+     */
+    Result<TxnOffsetCommitResponse> commitTransactional(TxnOffsetCommitRequest request) {
+        String memberId = request.memberId() == null ? "" : request.memberId();
+        int generation = request.generationId();
+        ConsumerGroup consumerGroup = shard.consumerGroups.get(request.groupId());
+        ClassicGroup group = shard.group(request.groupId());
+        if (consumerGroup != null) {
+            if (generation >= 0 || !memberId.isEmpty()) {
+                ConsumerGroupMember member = consumerGroup.members.get(memberId);
+                if (member == null) {
+                    throw new GroupException(Errors.UNKNOWN_MEMBER_ID);
+                }
+                if (generation != member.memberEpoch()) {
+                    throw new GroupException(Errors.ILLEGAL_GENERATION);
+                }
+            }
+        } else if (group == null) {
+            if (generation >= 0 || !memberId.isEmpty()) {
+                throw new GroupException(Errors.ILLEGAL_GENERATION);
+            }
+        } else {
+            try {
+                validateCommit(group, memberId, request.groupInstanceId(), generation);
+            } catch (GroupException e) {
+                if (e.error() != Errors.REBALANCE_IN_PROGRESS) {
+                    throw e; // a transactional commit does not wait for the member to see its assignment (Kafka)
+                }
+            }
+        }
+        long now = shard.clock.getAsLong();
+        List<CoordinatorRecord> records = new ArrayList<>();
+        TxnOffsetCommitResponse response = new TxnOffsetCommitResponse();
+        for (TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic topic : request.topics()) {
+            List<TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition> partitions = new ArrayList<>();
+            for (TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition p : topic.partitions()) {
+                String metadata = p.committedMetadata();
+                Errors error = Errors.NONE;
+                if (metadata != null && metadata.length() > shard.config.offsetMetadataMaxBytes()) {
+                    error = Errors.OFFSET_METADATA_TOO_LARGE;
+                } else {
+                    records.add(new CoordinatorRecord.OffsetCommit(request.groupId(), topic.name(), p.partitionIndex(),
+                            new OffsetAndMetadata(p.committedOffset(), p.committedLeaderEpoch(), metadata, now, -1, null)));
+                }
+                partitions.add(new TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition()
+                        .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
+            }
+            response.topics().add(new TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic().setName(topic.name())
+                    .setPartitions(partitions));
+        }
+        return new Result<>(records, response, false, null);
+    }
+
+    /**
+     * With require_stable (KIP-447), partitions with an offset still pending in a transaction answer
+     * UNSTABLE_OFFSET_COMMIT, so the consumer retries instead of starting from an offset about to change.
+     */
+    OffsetFetchResponse.OffsetFetchResponseGroup markUnstable(OffsetFetchResponse.OffsetFetchResponseGroup group) {
+        for (OffsetFetchResponse.OffsetFetchResponseTopics topic : group.topics()) {
+            for (OffsetFetchResponse.OffsetFetchResponsePartitions p : topic.partitions()) {
+                if (shard.pendingTxnOffsets.isPending(group.groupId(), topic.name(), p.partitionIndex())) {
+                    p.setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code()).setCommittedOffset(-1);
+                }
+            }
+        }
+        return group;
     }
 
     /**

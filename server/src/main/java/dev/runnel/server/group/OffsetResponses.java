@@ -4,6 +4,8 @@ import dev.runnel.wire.message.OffsetCommitRequest;
 import dev.runnel.wire.message.OffsetCommitResponse;
 import dev.runnel.wire.message.OffsetFetchRequest;
 import dev.runnel.wire.message.OffsetFetchResponse;
+import dev.runnel.wire.message.TxnOffsetCommitRequest;
+import dev.runnel.wire.message.TxnOffsetCommitResponse;
 import dev.runnel.wire.protocol.Errors;
 
 import java.util.ArrayList;
@@ -25,6 +27,21 @@ public final class OffsetResponses {
             }
             response.topics().add(new OffsetCommitResponse.OffsetCommitResponseTopic().setName(t.name())
                     .setTopicId(t.topicId()).setPartitions(partitions));
+        }
+        return response;
+    }
+
+    /** Every partition of a TxnOffsetCommit request with {@code error}. */
+    public static TxnOffsetCommitResponse txnCommitError(TxnOffsetCommitRequest request, Errors error) {
+        TxnOffsetCommitResponse response = new TxnOffsetCommitResponse();
+        for (TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic t : request.topics()) {
+            List<TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition> partitions = new ArrayList<>();
+            for (TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition p : t.partitions()) {
+                partitions.add(new TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition()
+                        .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
+            }
+            response.topics().add(new TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic().setName(t.name())
+                    .setPartitions(partitions));
         }
         return response;
     }
