@@ -8,7 +8,7 @@ import json
 import sys
 import time
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 TIMEOUT_S = 45
@@ -71,17 +71,42 @@ def group(bootstrap, topic, group_id, expected):
 
 
 def transactions(bootstrap, topic):
-    """Runnel has no transactions yet: reports whether init_transactions and a commit succeed, and the error."""
+    """Three transactions (commit, abort, commit) of five records each, then what a read_committed and a
+    read_uncommitted consumer read from the partition, up to its end."""
     producer = Producer({"bootstrap.servers": bootstrap, "transactional.id": topic + "-txn",
-                         "transaction.timeout.ms": 10000})
-    try:
-        producer.init_transactions(5)
+                         "transaction.timeout.ms": 30000})
+    producer.init_transactions(TIMEOUT_S)  # the first one also waits for __transaction_state to be created
+    for name, commit in (("committed-a", True), ("aborted", False), ("committed-b", True)):
         producer.begin_transaction()
-        producer.produce(topic, key="k", value="v")
-        producer.commit_transaction(15)
-        return {"committed": True, "error": None}
-    except KafkaException as e:
-        return {"committed": False, "error": str(e)}
+        for i in range(5):
+            producer.produce(topic, key="k", value="%s-%d" % (name, i))
+        producer.flush(TIMEOUT_S)  # abort_transaction would purge records still queued in librdkafka
+        if commit:
+            producer.commit_transaction(TIMEOUT_S)
+        else:
+            producer.abort_transaction(TIMEOUT_S)
+    return {"read_committed": read_to_end(bootstrap, topic, "read_committed"),
+            "read_uncommitted": read_to_end(bootstrap, topic, "read_uncommitted")}
+
+
+def read_to_end(bootstrap, topic, isolation):
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": topic + "-" + isolation,
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False,
+                         "isolation.level": isolation, "enable.partition.eof": True})
+    consumer.assign([TopicPartition(topic, 0, 0)])
+    values = []
+    deadline = time.time() + TIMEOUT_S
+    while time.time() < deadline:
+        msg = consumer.poll(0.5)
+        if msg is None:
+            continue
+        if msg.error():
+            if msg.error().code() == KafkaError._PARTITION_EOF:
+                break
+            raise KafkaException(msg.error())
+        values.append(msg.value().decode())
+    consumer.close()
+    return values
 
 
 def main():

@@ -56,18 +56,31 @@ class ConfluentKafkaPythonIT {
     }
 
     @Test
-    @Scenario(client = CLIENT, value = "transactional producer",
-            knownGap = "no transactions yet: init_transactions() fails (InitProducerId answers NOT_COORDINATOR)")
-    void transactionalProducerFailsCleanlyWithoutTransactions() throws Exception {
+    @Scenario(client = CLIENT, value = "transactional producer: commit and abort, read_committed consumer")
+    void transactionalProducerCommitsAndAbortsAndReadCommittedSkipsTheAborted() throws Exception {
         String topic = CompatTarget.name("ck-txn");
         scripts.oracle().createTopic(topic, 1);
         com.fasterxml.jackson.databind.JsonNode result = scripts.run("transactions", topic);
-        if (result.get("committed").asBoolean()) {
-            org.junit.jupiter.api.Assertions.fail("transactions now work: make this scenario a pass");
+        List<String> committed = new java.util.ArrayList<>();
+        List<String> all = new java.util.ArrayList<>();
+        for (String name : List.of("committed-a", "aborted", "committed-b")) {
+            for (int i = 0; i < 5; i++) {
+                all.add(name + "-" + i);
+                if (!name.equals("aborted")) {
+                    committed.add(name + "-" + i);
+                }
+            }
         }
-        System.out.println("confluent-kafka init_transactions failed as expected: " + result.get("error").asText());
-        org.junit.jupiter.api.Assertions.assertEquals(Map.of(0, 0L), scripts.oracle().endOffsets(topic, 1),
-                "nothing written");
+        org.junit.jupiter.api.Assertions.assertEquals(committed, strings(result.get("read_committed")));
+        org.junit.jupiter.api.Assertions.assertEquals(all, strings(result.get("read_uncommitted")));
+        // 15 records and one marker per transaction
+        org.junit.jupiter.api.Assertions.assertEquals(Map.of(0, 18L), scripts.oracle().endOffsets(topic, 1));
+    }
+
+    private static List<String> strings(com.fasterxml.jackson.databind.JsonNode array) {
+        List<String> values = new java.util.ArrayList<>();
+        array.forEach(v -> values.add(v.asText()));
+        return values;
     }
 
     @Test
