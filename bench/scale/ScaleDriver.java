@@ -8,6 +8,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -83,10 +84,17 @@ public final class ScaleDriver {
             int withLeader = 0;
             while (withLeader < expected) {
                 withLeader = 0;
-                var described = admin.describeTopics(newTopics.stream().map(NewTopic::name).toList()).allTopicNames()
-                        .get(5, TimeUnit.MINUTES);
-                for (var d : described.values()) {
-                    withLeader += (int) d.partitions().stream().filter(p -> p.leader() != null && p.leader().id() >= 0).count();
+                try {
+                    var described = admin.describeTopics(newTopics.stream().map(NewTopic::name).toList())
+                            .allTopicNames().get(5, TimeUnit.MINUTES);
+                    for (var d : described.values()) {
+                        withLeader += (int) d.partitions().stream().filter(p -> p.leader() != null && p.leader().id() >= 0).count();
+                    }
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        throw e;
+                    }
+                    withLeader = 0; // Kafka: the broker has not applied the controller's records yet
                 }
                 if (withLeader < expected) {
                     Thread.sleep(100);
