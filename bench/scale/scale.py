@@ -63,6 +63,8 @@ def live_heap_bytes(pid):
 
 
 def measure(broker, label, results):
+    if not broker.alive():
+        raise RuntimeError(f"broker exited with {broker.proc.returncode} before '{label}'; see {broker.name}-broker.log")
     pid = broker.proc.pid
     m = proc_status(pid)
     m["live_heap"] = live_heap_bytes(pid)
@@ -136,8 +138,9 @@ def start(broker, expected, results, label):
           file=sys.stderr)
 
 
-def driver(ctx, args, workdir, name, interactive=None):
-    """Runs ScaleDriver; interactive(phase) is called at each PAUSE. Returns {phase: values}."""
+def driver(ctx, args, workdir, name, interactive=None, sink=None):
+    """Runs ScaleDriver; interactive(phase) is called at each PAUSE. Returns {phase: values}, also put into sink
+    as they arrive (so a broker failing mid-way keeps the figures measured before)."""
     cmd = ["java", "-Xmx1G", "-XX:+UseG1GC", "-cp", ctx.kafka_classpath, os.path.join(HERE, "ScaleDriver.java"), *args]
     ctx.record_command(f"driver {args[0]}", [c.replace(HERE, "bench/scale") for c in cmd])
     out = {}
@@ -149,6 +152,8 @@ def driver(ctx, args, workdir, name, interactive=None):
             if line.startswith("RESULT "):
                 r = json.loads(line[7:])
                 out[r["phase"]] = r["values"]
+                if sink is not None:
+                    sink[r["phase"]] = r["values"]
                 print(f"  {r['phase']}: {json.dumps(r['values'])}", file=sys.stderr)
             elif line.startswith("PAUSE ") and interactive:
                 interactive(line.split()[1])
@@ -171,8 +176,8 @@ def run_broker(ctx, cls, name, out_dir):
         results["create"] = driver(ctx, ["create", broker.bootstrap, str(TOPICS), str(PARTITIONS)], workdir,
                                    "create")["create"]
         measure(broker, "partitions", results)
-        results.update(driver(ctx, ["hold", broker.bootstrap, str(CONNECTIONS), str(SAMPLE), str(RECORDS)], workdir,
-                              "hold", lambda phase: measure(broker, phase, results)))
+        driver(ctx, ["hold", broker.bootstrap, str(CONNECTIONS), str(SAMPLE), str(RECORDS)], workdir, "hold",
+               lambda phase: measure(broker, phase, results), sink=results)
         measure(broker, "after_load", results)
         results["clean_shutdown_s"] = broker.stop(timeout=600)
         print(f"  [{name}] clean shutdown: {results['clean_shutdown_s']} s", file=sys.stderr)
@@ -243,7 +248,7 @@ def main():
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump(runs, f, indent=2)
     if os.environ.get("WRITE_DOCS", "0" if QUICK else "1") == "1":
-        scale_report.write(runs, os.path.join(ROOT, "docs", "SCALE.md"), out_dir)
+        scale_report.write([(runs, out_dir)], os.path.join(ROOT, "docs", "SCALE.md"))
     print(f"results: {out_dir}/results.json", file=sys.stderr)
 
 
