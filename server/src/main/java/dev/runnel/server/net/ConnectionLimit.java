@@ -9,6 +9,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Kafka's {@code max.connections}: a broker-wide bound on open client connections, across every listener. At the
@@ -79,7 +80,13 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
 
     private void admit(ChannelHandlerContext listener, Channel accepted) {
         open++;
-        accepted.closeFuture().addListener(f -> acceptor.execute(this::closed));
+        accepted.closeFuture().addListener(f -> {
+            try {
+                acceptor.execute(this::closed);
+            } catch (RejectedExecutionException e) {
+                // the broker is shutting down its listeners: nothing is accepted any more
+            }
+        });
         if (open >= maxConnections) {
             setAccepting(false);
         }
