@@ -132,7 +132,8 @@ def write(results, path, notes=""):
     """results: [(runs, out_dir)], the first one describes the workload."""
     root = os.path.dirname(os.path.dirname(path))
     cfg = results[0][0]["config"]
-    text = f"""# Scale: {cfg['topics'] * cfg['partitions']:,} partitions and {cfg['connections']:,} idle connections
+    most = max(runs["config"]["connections"] for runs, _ in results)
+    text = f"""# Scale: {cfg['topics'] * cfg['partitions']:,} partitions and {most:,} idle connections on one broker
 
 One broker, 1 GiB heap (`-Xmx1G -Xms1G`, G1, Kafka's start-script flags), Runnel and Apache Kafka 4.3.1 (KRaft,
 combined broker + controller) measured one after the other in the same run, each in a fresh data directory with
