@@ -248,7 +248,7 @@ def main():
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump(runs, f, indent=2)
     if os.environ.get("WRITE_DOCS", "0" if QUICK else "1") == "1":
-        scale_report.write([(runs, out_dir)], os.path.join(ROOT, "docs", "SCALE.md"))
+        scale_report.write([(runs, os.path.join(out_dir, "results.json"))], os.path.join(ROOT, "docs", "SCALE.md"))
     print(f"results: {out_dir}/results.json", file=sys.stderr)
 
 

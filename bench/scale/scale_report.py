@@ -120,7 +120,7 @@ def section(runs, out_dir, root):
     note = f" ({cfg['note']})" if cfg.get("note") else ""
     return f"""## {title}{note}
 
-From `{os.path.relpath(out_dir, root)}/results.json`.
+From `{os.path.relpath(out_dir, root)}`.
 
 {table(runs)}
 
@@ -129,7 +129,7 @@ From `{os.path.relpath(out_dir, root)}/results.json`.
 
 
 def write(results, path, notes=""):
-    """results: [(runs, out_dir)], the first one describes the workload."""
+    """results: [(runs, path of its results.json)], the first one describes the workload."""
     root = os.path.dirname(os.path.dirname(path))
     cfg = results[0][0]["config"]
     most = max(runs["config"]["connections"] for runs, _ in results)
@@ -174,6 +174,6 @@ if __name__ == "__main__":
     loaded = []
     for name in args:
         with open(name) as f:
-            loaded.append((json.load(f), os.path.dirname(os.path.abspath(name))))
+            loaded.append((json.load(f), os.path.abspath(name)))
     here = os.path.dirname(os.path.abspath(__file__))
     write(loaded, os.path.join(os.path.dirname(os.path.dirname(here)), "docs", "SCALE.md"), notes_)
