@@ -2,7 +2,8 @@
 
     python3 bench/scale/scale_report.py results/<stamp1>/results.json [results/<stamp2>/results.json ...] [NOTES.md]
 
-NOTES.md, when given, is appended verbatim (findings and fixes written by hand for those runs).
+NOTES.md, when given, is appended verbatim (findings and fixes written by hand for those runs; bench/scale/notes.md
+for the runs in docs/scale/).
 """
 import json
 import os
