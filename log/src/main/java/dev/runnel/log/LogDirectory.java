@@ -14,7 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -41,6 +46,8 @@ public final class LogDirectory implements AutoCloseable {
     public static final String CLEAN_SHUTDOWN_FILE = ".kafka_cleanshutdown";
     /** Kafka renames a deleted partition to {@code <topic>-<partition>.<uuid>-delete} before removing it. */
     private static final String DELETE_DIR_SUFFIX = "-delete";
+    /** Threads opening or closing partitions; they wait on the disk, so more than the cores. */
+    static final int PARALLELISM = 8;
 
     private final Path root;
     private final LogResources resources;
@@ -80,14 +87,16 @@ public final class LogDirectory implements AutoCloseable {
         Map<TopicPartition, Long> recoveryPoints = readOffsets(root.resolve(RECOVERY_POINT_CHECKPOINT));
         Map<TopicPartition, Long> startOffsets = readOffsets(root.resolve(LOG_START_OFFSET_CHECKPOINT));
         Map<TopicPartition, Long> dirtyOffsets = readOffsets(root.resolve(CLEANER_OFFSET_CHECKPOINT));
-        for (Path dir : partitionDirectories(root)) {
+        // In parallel, as Kafka's num.recovery.threads.per.data.dir: opening is file system calls, and recovery
+        // after a crash reads every unflushed segment.
+        inParallel(partitionDirectories(root), dir -> {
             TopicPartition tp = TopicPartition.parseDirectoryName(dir.getFileName().toString());
             PartitionLog log = PartitionLog.open(dir, tp, configs.apply(tp), resources,
                     recoveryPoints.getOrDefault(tp, 0L), startOffsets.getOrDefault(tp, 0L), clean,
                     producerStates.apply(tp, dir), flusher, directory::markOffline);
             log.setFirstDirtyOffset(dirtyOffsets.getOrDefault(tp, 0L));
             directory.logs.put(tp, log);
-        }
+        });
         Files.deleteIfExists(marker);
         return directory;
     }
@@ -196,9 +205,7 @@ public final class LogDirectory implements AutoCloseable {
      */
     @Override
     public void close() {
-        for (PartitionLog log : logs.values()) {
-            log.close();
-        }
+        inParallel(List.copyOf(logs.values()), PartitionLog::close);
         if (failure != null) {
             return;
         }
@@ -207,6 +214,48 @@ public final class LogDirectory implements AutoCloseable {
             LogFiles.writeAtomically(root.resolve(CLEAN_SHUTDOWN_FILE), "{\"version\":0,\"brokerEpoch\":-1}");
         } catch (IOException e) {
             throw markOffline(new LogStorageException("cannot write clean shutdown marker in " + root, e));
+        }
+    }
+
+    /**
+     * Runs {@code action} on every item with {@link #PARALLELISM} threads: opening and closing thousands of
+     * partitions waits on the disk (metadata, fsync), which serves several requests at once. Every item is tried;
+     * the first failure is rethrown after all have run.
+     */
+    static <T> void inParallel(List<T> items, Consumer<T> action) {
+        if (items.size() <= 1) {
+            items.forEach(action);
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLELISM, items.size()), runnable -> {
+            Thread thread = new Thread(runnable, "log-directory-io");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<?>> done = new ArrayList<>(items.size());
+            for (T item : items) {
+                done.add(pool.submit(() -> action.accept(item)));
+            }
+            RuntimeException first = null;
+            for (Future<?> future : done) {
+                try {
+                    future.get();
+                } catch (ExecutionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    if (first == null) {
+                        first = cause;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new LogStorageException("interrupted while opening or closing partitions");
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 

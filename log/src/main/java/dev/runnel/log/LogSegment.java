@@ -29,6 +29,8 @@ final class LogSegment {
     private final int indexIntervalBytes;
 
     private volatile int size;
+    /** Bytes written or truncated since the last fsync; false only when the file is known to be on disk. */
+    private volatile boolean unflushed = true;
     private volatile long maxTimestamp = UNKNOWN;
     private volatile long offsetOfMaxTimestamp = UNKNOWN;
     private int bytesSinceLastIndexEntry;
@@ -140,6 +142,7 @@ final class LogSegment {
             indexBatch(position + i - records.readerIndex(), batch.sizeInBytes(), batch.lastOffset(), batch.maxTimestamp());
         }
         size = position + records.readableBytes();
+        unflushed = true;
     }
 
     /** The index rule shared by append and recovery, so both produce the same index files (Kafka's recover()). */
@@ -331,6 +334,7 @@ final class LogSegment {
         } finally {
             channel.release();
         }
+        unflushed = true;
         size = position;
         maxTimestamp = UNKNOWN;
         bytesSinceLastIndexEntry = 0;
@@ -363,15 +367,34 @@ final class LogSegment {
         timeIndex.unpin();
     }
 
+    /** Forces the log file and the indexes to disk, each only if written since its last flush. */
     void flush() throws IOException {
-        SharedChannel channel = resources.files().acquire(logFile);
-        try {
-            channel.channel().force(true);
-        } finally {
-            channel.release();
+        if (unflushed) {
+            unflushed = false; // before the force: a write racing with it sets it again
+            SharedChannel channel = resources.files().acquire(logFile);
+            try {
+                channel.channel().force(true);
+            } catch (IOException | RuntimeException e) {
+                unflushed = true;
+                throw e;
+            } finally {
+                channel.release();
+            }
         }
         offsetIndex.flush();
         timeIndex.flush();
+    }
+
+    /** Whether the log file has writes not yet forced to disk. */
+    boolean unflushed() {
+        return unflushed;
+    }
+
+    /** The files are known to be on disk (opened after a clean shutdown): the next flush forces nothing. */
+    void markFlushed() {
+        unflushed = false;
+        offsetIndex.markFlushed();
+        timeIndex.markFlushed();
     }
 
     /** Renames the files to {@code .deleted} (readers holding slices keep reading) and forgets cached state. */

@@ -605,8 +605,9 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Clean close: writes the final time index entry, flushes everything and persists the leader epochs. After
-     * this the directory may be marked cleanly shut down.
+     * Clean close: writes the final time index entry and flushes what is not yet on disk (an idle partition
+     * forces nothing; the leader epochs are persisted on every change). After this the directory may be marked
+     * cleanly shut down.
      */
     @Override
     public void close() {
@@ -618,7 +619,6 @@ public final class PartitionLog implements AutoCloseable {
             active.deactivate();
             flush(logEndOffset);
             active.flush();
-            epochs.persist();
             producerState.onClose(logEndOffset);
             retention.purgeAll();
         } catch (IOException e) {

@@ -49,7 +49,9 @@ final class PartitionLogLoader {
         }
         LeaderEpochCache epochs = new LeaderEpochCache(dir);
         int truncated = 0;
-        if (!cleanShutdown) {
+        if (cleanShutdown) {
+            segments.values().forEach(LogSegment::markFlushed); // the clean close forced every file
+        } else {
             truncated = recover(dir, segments, recoveryPoint, epochs);
         }
         LogSegment active = segments.lastEntry().getValue();

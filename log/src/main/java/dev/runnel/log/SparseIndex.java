@@ -26,6 +26,8 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
     private volatile IndexEntries pinned;
     /** How many of the pinned entries the file holds; guarded by this. */
     private int persisted;
+    /** Written since the last fsync (entries, truncation or a rebuilt file). */
+    private volatile boolean unflushed = true;
 
     SparseIndex(Path file, long baseOffset, int maxEntries, LogResources resources) {
         this.file = file;
@@ -115,6 +117,7 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
             encode(bytes, p.key(i), p.value(i));
         }
         bytes.flip();
+        unflushed = true;
         writeAt(bytes, (long) persisted * entrySize());
         persisted = n;
     }
@@ -138,6 +141,7 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
         if (n < entries.count()) {
             entries.truncate(n);
             persisted = Math.min(persisted, n);
+            unflushed = true;
             SharedChannel channel = resources.files().acquire(file);
             try {
                 channel.channel().truncate((long) n * entrySize());
@@ -157,6 +161,7 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
         if (!Files.exists(file)) {
             Files.createFile(file);
         }
+        unflushed = true;
         SharedChannel channel = resources.files().acquire(file);
         try {
             channel.channel().truncate(0);
@@ -199,14 +204,26 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
         resources.files().invalidate(file);
     }
 
+    /** Writes pending entries and forces the file, if anything was written since the last flush. */
     final void flush() throws IOException {
         persist();
+        if (!unflushed) {
+            return;
+        }
+        unflushed = false; // before the force: a write racing with it sets it again
         SharedChannel channel = resources.files().acquire(file);
         try {
             channel.channel().force(true);
+        } catch (IOException | RuntimeException e) {
+            unflushed = true;
+            throw e;
         } finally {
             channel.release();
         }
+    }
+
+    final void markFlushed() {
+        unflushed = false;
     }
 
     private IndexEntries load(long segmentSize) throws IOException, CorruptIndexException {

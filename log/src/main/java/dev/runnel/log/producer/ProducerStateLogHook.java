@@ -130,7 +130,14 @@ public final class ProducerStateLogHook implements ProducerStateHook {
 
     @Override
     public void onClose(long logEndOffset) {
-        snapshot(logEndOffset);
+        // As Kafka: no new snapshot unless the log grew past the newest one (an idle partition writes nothing).
+        try {
+            if (logEndOffset > ProducerSnapshots.latestOffset(dir).orElse(0L)) {
+                snapshot(logEndOffset);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list producer snapshots in " + dir, e);
+        }
         try {
             aborted.close();
         } catch (IOException e) {

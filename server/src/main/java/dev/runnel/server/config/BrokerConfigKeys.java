@@ -58,6 +58,8 @@ public final class BrokerConfigKeys {
     public static final String SOCKET_LISTEN_BACKLOG_SIZE = "socket.listen.backlog.size";
     public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
+    public static final String MAX_CONNECTIONS = "max.connections";
+    public static final String QUEUED_MAX_REQUESTS = "queued.max.requests";
     public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
     public static final String ZOOKEEPER_CONNECT = "zookeeper.connect";
 

@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  * The broker's listeners: one server socket per configured endpoint, sharing one acceptor thread and
  * {@code num.network.threads} I/O event loops. Each accepted connection gets the pipeline
  * idle timer → {@link KafkaFrameDecoder} → {@link ConnectionHandler}, which feeds the {@link RequestDispatcher}.
+ * Broker-wide limits: {@link ConnectionLimit} ({@code max.connections}) on the listeners, one
+ * {@link RequestQueueLimit} ({@code queued.max.requests}) shared by every connection.
  *
  * <p>Lifecycle: {@link #start()} binds every listener or, if one fails, releases what it bound and throws;
  * {@link #close()} stops accepting, closes every connection (dropping unsent responses, as Kafka does on
@@ -48,6 +50,8 @@ public final class BrokerServer implements AutoCloseable {
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
     private ChannelGroup connections;
+    private ConnectionLimit connectionLimit;
+    private RequestQueueLimit queueLimit;
 
     public BrokerServer(BrokerConfig config, RequestDispatcher dispatcher) {
         this(config.listeners(), protocolsOf(config), NetworkSettings.from(config), dispatcher);
@@ -86,6 +90,9 @@ public final class BrokerServer implements AutoCloseable {
         workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("runnel-network"),
                 transport.ioHandlerFactory());
         connections = new DefaultChannelGroup("runnel-connections", GlobalEventExecutor.INSTANCE);
+        connectionLimit = new ConnectionLimit(settings.maxConnections(), acceptor.next());
+        queueLimit = settings.queuedMaxRequests() == Integer.MAX_VALUE ? RequestQueueLimit.UNLIMITED
+                : new RequestQueueLimit(settings.queuedMaxRequests());
         boolean started = false;
         try {
             for (Endpoint endpoint : endpoints) {
@@ -108,6 +115,24 @@ public final class BrokerServer implements AutoCloseable {
     public int port(String listenerName) {
         return bound.stream().filter(e -> e.listenerName().equals(listenerName)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("No listener " + listenerName)).port();
+    }
+
+    /** Open client connections, as {@code max.connections} counts them. */
+    public int openConnections() {
+        return acceptorCall(() -> connectionLimit.openConnections());
+    }
+
+    /** Requests read and not yet answered, as {@code queued.max.requests} counts them. */
+    public int queuedRequests() {
+        return queueLimit.queued();
+    }
+
+    private int acceptorCall(java.util.concurrent.Callable<Integer> call) {
+        try {
+            return acceptor.next().submit(call).get(SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("acceptor did not answer", e);
+        }
     }
 
     /** {@code epoll} or {@code nio}. */
@@ -141,6 +166,7 @@ public final class BrokerServer implements AutoCloseable {
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, settings.listenBacklog())
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(connectionLimit)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(settings.maxQueuedBytes() / 2, settings.maxQueuedBytes()))
@@ -154,7 +180,7 @@ public final class BrokerServer implements AutoCloseable {
                         }
                         channel.pipeline().addLast("frames", new KafkaFrameDecoder(settings.maxRequestBytes()));
                         channel.pipeline().addLast("requests",
-                                new ConnectionHandler(dispatcher, settings, endpoint.listenerName()));
+                                new ConnectionHandler(dispatcher, settings, endpoint.listenerName(), queueLimit));
                     }
                 });
         // Kafka: -1 leaves the OS default (and its auto-tuning) in place.

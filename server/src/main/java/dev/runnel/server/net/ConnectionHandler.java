@@ -19,7 +19,8 @@ import java.util.ArrayDeque;
  * unanswered, or holds more than {@code maxQueuedBytes} of responses (waiting for order, or unsent because the
  * client reads slowly, which Netty reports as the channel becoming unwritable). It resumes once requests are
  * answered, held bytes fall below half the limit and the channel is writable again. Frames already decoded when
- * the limit is reached wait here, in order, and are dispatched as slots free up.
+ * the limit is reached wait here, in order, and are dispatched as slots free up. Reading also stops while the
+ * broker-wide {@link RequestQueueLimit} ({@code queued.max.requests}) has no permit for the next frame.
  *
  * <p>Idle connections ({@link IdleStateEvent}) are closed unless a request is in flight. On close, waiting frames
  * and responses are released. Event loop only; frames are owned here until dispatched.
@@ -30,17 +31,25 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final RequestDispatcher dispatcher;
     private final NetworkSettings settings;
     private final String listenerName;
+    private final RequestQueueLimit queueLimit;
     private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
     private Connection connection;
     private ResponseSequencer sequencer;
     private ChannelHandlerContext ctx;
     private boolean dispatching;
     private boolean closed;
+    private boolean awaitingPermit;
 
     ConnectionHandler(RequestDispatcher dispatcher, NetworkSettings settings, String listenerName) {
+        this(dispatcher, settings, listenerName, RequestQueueLimit.UNLIMITED);
+    }
+
+    ConnectionHandler(RequestDispatcher dispatcher, NetworkSettings settings, String listenerName,
+                      RequestQueueLimit queueLimit) {
         this.dispatcher = dispatcher;
         this.settings = settings;
         this.listenerName = listenerName;
+        this.queueLimit = queueLimit;
     }
 
     @Override
@@ -111,8 +120,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         dispatching = true;
         try {
             while (!closed && !waiting.isEmpty() && sequencer.inFlight() < settings.maxInFlight()) {
+                if (!queueLimit.tryAcquire()) {
+                    if (!awaitingPermit) {
+                        awaitingPermit = true;
+                        queueLimit.awaitPermit(this::wakeUpOnEventLoop);
+                    }
+                    break;
+                }
                 ByteBuf frame = waiting.pollFirst();
-                ResponseSlot slot = sequencer.open();
+                ResponseSlot slot = queueLimit == RequestQueueLimit.UNLIMITED ? sequencer.open()
+                        : new PermitReturningSlot(sequencer.open(), queueLimit);
                 try {
                     dispatcher.dispatch(connection, frame, slot);
                 } catch (RuntimeException e) {
@@ -126,6 +143,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void wakeUpOnEventLoop() {
+        try {
+            ctx.executor().execute(() -> {
+                awaitingPermit = false;
+                onProgress();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the event loop is shutting down with the broker: nothing left to read
+        }
+    }
+
     private void updateReading() {
         if (closed) {
             return;
@@ -134,10 +162,48 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         int pending = sequencer.inFlight() + waiting.size();
         long held = sequencer.heldBytes();
         boolean writable = ctx.channel().isWritable();
-        if (autoRead && (pending >= settings.maxInFlight() || held > settings.maxQueuedBytes() || !writable)) {
+        if (autoRead && (pending >= settings.maxInFlight() || held > settings.maxQueuedBytes() || !writable
+                || awaitingPermit)) {
             ctx.channel().config().setAutoRead(false);
-        } else if (!autoRead && pending < settings.maxInFlight() && held <= settings.maxQueuedBytes() / 2 && writable) {
+        } else if (!autoRead && pending < settings.maxInFlight() && held <= settings.maxQueuedBytes() / 2 && writable
+                && !awaitingPermit) {
             ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Returns the request's {@link RequestQueueLimit} permit when the dispatcher ends the slot (any thread). */
+    private static final class PermitReturningSlot implements ResponseSlot {
+        private final ResponseSlot slot;
+        private final RequestQueueLimit limit;
+        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+        PermitReturningSlot(ResponseSlot slot, RequestQueueLimit limit) {
+            this.slot = slot;
+            this.limit = limit;
+        }
+
+        @Override
+        public void complete(Response response) {
+            returnPermit();
+            slot.complete(response);
+        }
+
+        @Override
+        public void noResponse() {
+            returnPermit();
+            slot.noResponse();
+        }
+
+        @Override
+        public void closeConnection() {
+            returnPermit();
+            slot.closeConnection();
+        }
+
+        private void returnPermit() {
+            if (ended.compareAndSet(false, true)) {
+                limit.release();
+            }
         }
     }
 }
