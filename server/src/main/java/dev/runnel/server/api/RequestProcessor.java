@@ -88,6 +88,9 @@ public final class RequestProcessor implements RequestDispatcher {
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
+        if (!result.isDone() && header.api() == ApiMessageType.FETCH) {
+            slot.leaveRequestQueue(); // a long poll waiting for data must not hold up other clients' requests
+        }
         result.whenComplete((response, error) -> {
             try {
                 if (error != null) {

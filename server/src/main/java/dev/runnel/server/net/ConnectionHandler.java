@@ -200,6 +200,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             slot.closeConnection();
         }
 
+        @Override
+        public void leaveRequestQueue() {
+            returnPermit();
+        }
+
         private void returnPermit() {
             if (ended.compareAndSet(false, true)) {
                 limit.release();

@@ -17,4 +17,11 @@ public interface ResponseSlot {
      * as Kafka does after a failed authentication or an unparseable request.
      */
     void closeConnection();
+
+    /**
+     * The request stops counting toward {@code queued.max.requests}: it now waits for data (a fetch long-polling
+     * in the purgatory), not for the broker, as in Kafka, where a parked request has left the request queue.
+     */
+    default void leaveRequestQueue() {
+    }
 }

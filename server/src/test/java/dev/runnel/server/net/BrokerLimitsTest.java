@@ -119,6 +119,37 @@ class BrokerLimitsTest {
     }
 
     @Test
+    void aRequestThatLeftTheQueueNoLongerHoldsAPermit() throws Exception {
+        BlockingQueue<Runnable> longPolls = new LinkedBlockingQueue<>();
+        RequestDispatcher dispatcher = (connection, frame, slot) -> {
+            Runnable answer = () -> {
+                Response.Builder builder = Response.builder(connection.alloc());
+                builder.addBuffer(frame);
+                slot.complete(builder.build());
+            };
+            if (frame.getByte(frame.readerIndex()) == 9) {
+                slot.leaveRequestQueue(); // as a fetch parked in the purgatory
+                longPolls.add(answer);
+            } else {
+                answer.run();
+            }
+        };
+        BrokerServer server = start(SETTINGS.withQueuedMaxRequests(1), dispatcher);
+        Socket polling = connect(server);
+        Socket other = connect(server);
+        writeFrame(polling, new byte[] {9});
+        awaitTrue(() -> longPolls.size() == 1, "the long poll dispatched");
+        assertEquals(0, server.queuedRequests());
+        writeFrame(other, new byte[] {1});
+        writeFrame(other, new byte[] {2});
+        assertArrayEquals(new byte[] {1}, readFrame(other));
+        assertArrayEquals(new byte[] {2}, readFrame(other));
+        longPolls.take().run();
+        assertArrayEquals(new byte[] {9}, readFrame(polling));
+        assertEquals(0, server.queuedRequests(), "the permit is not returned twice");
+    }
+
+    @Test
     void limitsAreValidated() {
         assertThrows(IllegalArgumentException.class, () -> SETTINGS.withQueuedMaxRequests(0));
         assertThrows(IllegalArgumentException.class, () -> SETTINGS.withMaxConnections(-1));
