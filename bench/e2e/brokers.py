@@ -28,8 +28,12 @@ def free_port():
 
 
 def kafka_uuid():
-    """A random cluster id in Kafka's Uuid text form: URL-safe base64 of 16 bytes, no padding."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A random cluster id in Kafka's Uuid text form: URL-safe base64 of 16 bytes, no padding. Like Kafka's
+    Uuid.randomUuid, never one starting with '-', which command-line parsers take for an option."""
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not text.startswith("-"):
+            return text
 
 
 def metadata_broker_count(port, timeout=1.0):
