@@ -22,6 +22,8 @@ COLUMNS = [
     ("p99 ms", "", "lower", lambda k, r: r.get("e2e_p99_ms") if k == "e2e" else r.get("lat_p99_ms")),
     ("p99.9 ms", "", "lower", lambda k, r: r.get("e2e_p999_ms") if k == "e2e" else r.get("lat_p999_ms")),
     ("max ms", "", "lower", lambda k, r: None if k == "e2e" else r.get("lat_max_ms")),
+    ("steady p99 ms", "", "lower", lambda k, r: r.get("steady_p99_ms")),
+    ("steady p99.9 ms", "", "lower", lambda k, r: r.get("steady_p999_ms")),
     ("broker CPU s", "", "lower",
      lambda k, r: _sum(r.get("cpu_produce_s"), r.get("cpu_consume_s")) if k != "e2e" else r.get("cpu_e2e_s")),
     ("peak RSS MiB", "", "lower", lambda k, r: r.get("peak_rss_mb")),

@@ -9,6 +9,9 @@ import subprocess
 PRODUCER_SUMMARY = re.compile(
     r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency, "
     r"([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th")
+STEADY_SUMMARY = re.compile(
+    r"(\d+) steady state records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency, "
+    r"([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th")
 E2E_AVERAGE = re.compile(r"Avg latency: ([\d.]+) ms")
 E2E_PERCENTILES = re.compile(r"Percentiles: 50th = (\d+), 99th = (\d+), 99\.9th = (\d+)")
 
@@ -42,10 +45,12 @@ class Tools:
                   ["--bootstrap-server", bootstrap, "--create", "--topic", topic,
                    "--partitions", str(partitions), "--replication-factor", "1"], log_path, 300)
 
-    def produce(self, bootstrap, topic, records, throughput, props, log_path, timeout):
-        """ProducerPerformance with 1 KiB records; returns throughput and latency figures (ms)."""
+    def produce(self, bootstrap, topic, records, throughput, props, log_path, timeout, warmup=0):
+        """ProducerPerformance with 1 KiB records; returns throughput and latency figures (ms). With warmup > 0 the
+        tool also reports the records after the first warmup ones (its --warmup-records, KIP-1052): steady_*."""
         args = ["--bootstrap-server", bootstrap, "--topic", topic, "--num-records", str(records),
                 "--record-size", "1024", "--throughput", str(throughput),
+                *(["--warmup-records", str(warmup)] if warmup > 0 else []),
                 "--command-property", *[f"{k}={v}" for k, v in props.items()]]
         output = self._run("produce", "org.apache.kafka.tools.ProducerPerformance", args, log_path, timeout)
         summary = PRODUCER_SUMMARY.findall(output)
@@ -54,9 +59,15 @@ class Tools:
         sent, rps, mbps, avg, peak, p50, p95, p99, p999 = summary[-1]
         if int(sent) != records:  # it counts only acknowledged records
             raise ToolFailure(f"ProducerPerformance sent {sent} of {records} records: {_first_error(output)}")
-        return {"records_per_sec": float(rps), "mb_per_sec": float(mbps), "lat_avg_ms": float(avg),
-                "lat_p50_ms": float(p50), "lat_p95_ms": float(p95), "lat_p99_ms": float(p99),
-                "lat_p999_ms": float(p999), "lat_max_ms": float(peak)}
+        result = {"records_per_sec": float(rps), "mb_per_sec": float(mbps), "lat_avg_ms": float(avg),
+                  "lat_p50_ms": float(p50), "lat_p95_ms": float(p95), "lat_p99_ms": float(p99),
+                  "lat_p999_ms": float(p999), "lat_max_ms": float(peak)}
+        steady = STEADY_SUMMARY.findall(output)
+        if warmup > 0 and steady:
+            _, _, _, avg, peak, p50, _, p99, p999 = steady[-1]
+            result.update({"steady_p50_ms": float(p50), "steady_p99_ms": float(p99), "steady_p999_ms": float(p999),
+                           "steady_max_ms": float(peak)})
+        return result
 
     def consume(self, bootstrap, topic, records, log_path, timeout):
         """ConsumerPerformance from the earliest offset until records have been read."""
