@@ -1,48 +1,32 @@
 package dev.runnel.server.txn;
 
-import dev.runnel.log.LogSlice;
-import dev.runnel.log.PartitionLog;
-import dev.runnel.log.TopicPartition;
 import dev.runnel.server.metadata.MetadataStore;
-import dev.runnel.server.metadata.TopicMetadata;
 import dev.runnel.server.metadata.TopicNames;
+import dev.runnel.server.partition.InternalTopicLog;
 import dev.runnel.server.partition.Partitions;
 import dev.runnel.wire.record.Record;
 import dev.runnel.wire.record.RecordBatchBuilder;
-import dev.runnel.wire.record.RecordBatchIterator;
-import dev.runnel.wire.record.RecordBatchView;
-import dev.runnel.wire.record.RecordIterator;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
 /**
- * {@link TransactionStateLog} over the partitions of {@code __transaction_state}: each append is one
- * uncompressed batch (Kafka enforces no compression on this topic) written through the partition's lane;
- * a replay reads the partition from its log start to its high watermark.
+ * {@link TransactionStateLog} over the partitions of {@code __transaction_state} ({@link InternalTopicLog}): each
+ * append is one uncompressed batch (Kafka enforces no compression on this topic); a replay decodes every record.
  */
 public final class TransactionStateTopicLog implements TransactionStateLog {
     private static final Logger LOG = LogManager.getLogger(TransactionStateTopicLog.class);
-    private static final int READ_CHUNK_BYTES = 1024 * 1024;
-    private static final int MAX_UNCOMPRESSED_BATCH_BYTES = 64 * 1024 * 1024;
 
-    private final Partitions partitions;
-    private final MetadataStore store;
+    private final InternalTopicLog log;
     private final LongSupplier clock;
-    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
 
     public TransactionStateTopicLog(Partitions partitions, MetadataStore store, LongSupplier clock) {
-        this.partitions = partitions;
-        this.store = store;
+        this.log = new InternalTopicLog(partitions, store, TopicNames.TRANSACTION_STATE);
         this.clock = clock;
     }
 
@@ -57,76 +41,23 @@ public final class TransactionStateTopicLog implements TransactionStateLog {
     }
 
     private CompletableFuture<Void> append(int partition, String transactionalId, byte[] value) {
-        TopicPartition tp = new TopicPartition(TopicNames.TRANSACTION_STATE, partition);
         ByteBuf batch = new RecordBatchBuilder().baseOffset(0)
                 .append(clock.getAsLong(), TransactionLogCodec.encodeKey(transactionalId), value)
-                .build(alloc);
-        return partitions.appendAsLeader(tp, batch, leaderEpoch(partition))
-                .whenComplete((result, error) -> batch.release())
-                .thenApply(result -> null);
-    }
-
-    private int leaderEpoch(int partition) {
-        TopicMetadata topic = store.topic(TopicNames.TRANSACTION_STATE).orElse(null);
-        return topic == null || partition >= topic.partitionCount() ? 0 : topic.partitions().get(partition).leaderEpoch();
+                .build(log.alloc());
+        return log.append(partition, batch);
     }
 
     @Override
     public CompletableFuture<Void> replay(int partition, BiConsumer<String, TransactionMetadata> sink) {
-        PartitionLog log = partitions.log(new TopicPartition(TopicNames.TRANSACTION_STATE, partition));
-        if (log == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException(
-                    TopicNames.TRANSACTION_STATE + "-" + partition + " is not hosted here"));
-        }
-        try {
-            long offset = log.logStartOffset();
-            long end = log.highWatermark();
-            while (offset < end) {
-                LogSlice slice = log.read(offset, READ_CHUNK_BYTES, true, end);
-                if (slice.isEmpty()) {
-                    slice.release();
-                    break;
-                }
-                offset = replaySlice(slice, offset, sink);
-            }
-            return CompletableFuture.completedFuture(null);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private long replaySlice(LogSlice slice, long from, BiConsumer<String, TransactionMetadata> sink) {
-        ByteBuf bytes = alloc.heapBuffer(slice.size());
-        try {
-            bytes.writeBytes(slice.channel(), slice.position(), slice.size());
-        } catch (IOException e) {
-            bytes.release();
-            throw new UncheckedIOException(e);
-        } finally {
-            slice.release();
-        }
-        long next = from;
-        try {
-            RecordBatchIterator batches = new RecordBatchIterator(bytes);
-            while (batches.hasNext()) {
-                RecordBatchView batch = batches.next();
-                next = batch.nextOffset();
-                if (batch.isControl()) {
-                    continue;
-                }
-                try (RecordIterator it = batch.records(alloc, MAX_UNCOMPRESSED_BATCH_BYTES)) {
-                    while (it.hasNext()) {
-                        Record record = it.next();
-                        if (record.offset() >= from && record.hasKey()) {
-                            decode(record, sink);
-                        }
+        return log.replay(partition, (batch, from) -> {
+            if (!batch.isControl()) {
+                log.forEachRecord(batch, from, record -> {
+                    if (record.hasKey()) {
+                        decode(record, sink);
                     }
-                }
+                });
             }
-        } finally {
-            bytes.release();
-        }
-        return next;
+        });
     }
 
     private static void decode(Record record, BiConsumer<String, TransactionMetadata> sink) {
