@@ -59,20 +59,27 @@ public final class AbortedTxnIndex {
         byMarkerOffset.clear();
         maxSpan = 0;
         List<AbortedTxn> kept = new ArrayList<>();
+        boolean exact = true; // the file holds exactly the kept entries: nothing to rewrite (an idle open writes nothing)
         if (Files.exists(file)) {
             ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file));
+            exact = bytes.remaining() % ENTRY_SIZE == 0;
             while (bytes.remaining() >= ENTRY_SIZE) {
                 short version = bytes.getShort();
                 AbortedTxn txn = new AbortedTxn(bytes.getLong(), bytes.getLong(), bytes.getLong(), bytes.getLong());
                 if (version < 0 || txn.firstOffset() > txn.lastOffset()) {
+                    exact = false;
                     break; // a torn or corrupt tail: the replay rebuilds anything it held
                 }
                 if (txn.lastOffset() >= logStartOffset && txn.lastOffset() < replayFrom) {
                     kept.add(txn);
+                } else {
+                    exact = false;
                 }
             }
         }
-        rewrite(kept);
+        if (!exact) {
+            rewrite(kept);
+        }
         for (AbortedTxn txn : kept) {
             remember(txn);
         }
@@ -136,6 +143,9 @@ public final class AbortedTxnIndex {
 
     /** Forgets transactions whose marker is at or above {@code offset} (a truncation), in memory and on disk. */
     public void truncateTo(long offset) throws IOException {
+        if (byMarkerOffset.tailMap(offset, true).isEmpty()) {
+            return; // nothing at or above the truncation point: the file is already right
+        }
         byMarkerOffset.tailMap(offset, true).clear();
         closeChannel();
         rewrite(new ArrayList<>(byMarkerOffset.values()));
