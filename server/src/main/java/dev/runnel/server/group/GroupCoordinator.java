@@ -1,5 +1,6 @@
 package dev.runnel.server.group;
 
+import dev.runnel.server.partition.InternalTopicLog;
 import dev.runnel.wire.message.ConsumerGroupDescribeResponse;
 import dev.runnel.wire.message.ConsumerGroupHeartbeatRequest;
 import dev.runnel.wire.message.ConsumerGroupHeartbeatResponse;
@@ -92,8 +93,7 @@ public final class GroupCoordinator {
 
     /** Kafka's {@code Utils.abs(groupId.hashCode()) % offsets.topic.num.partitions}. */
     public int partitionFor(String groupId) {
-        int hash = groupId.hashCode();
-        return (hash == Integer.MIN_VALUE ? 0 : Math.abs(hash)) % config.offsetsTopicPartitions();
+        return InternalTopicLog.partitionFor(groupId, config.offsetsTopicPartitions());
     }
 
     public PartitionState partitionState(int partition) {

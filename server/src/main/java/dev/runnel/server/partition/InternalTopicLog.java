@@ -45,6 +45,15 @@ public final class InternalTopicLog {
         this.topic = topic;
     }
 
+    /**
+     * The partition of a coordinator's internal topic that holds {@code key} (a group id, a transactional id):
+     * Kafka's {@code Utils.abs(key.hashCode()) % partitions}, where abs(MIN_VALUE) is 0.
+     */
+    public static int partitionFor(String key, int partitions) {
+        int hash = key.hashCode();
+        return (hash == Integer.MIN_VALUE ? 0 : Math.abs(hash)) % partitions;
+    }
+
     public ByteBufAllocator alloc() {
         return alloc;
     }

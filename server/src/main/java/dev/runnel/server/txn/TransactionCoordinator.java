@@ -1,6 +1,7 @@
 package dev.runnel.server.txn;
 
 import dev.runnel.log.TopicPartition;
+import dev.runnel.server.partition.InternalTopicLog;
 import dev.runnel.wire.protocol.Errors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -74,8 +75,7 @@ public final class TransactionCoordinator {
 
     /** Kafka's {@code Utils.abs(transactionalId.hashCode()) % transaction.state.log.num.partitions}. */
     public int partitionFor(String transactionalId) {
-        int hash = transactionalId.hashCode();
-        return (hash == Integer.MIN_VALUE ? 0 : Math.abs(hash)) % config.stateLogPartitions();
+        return InternalTopicLog.partitionFor(transactionalId, config.stateLogPartitions());
     }
 
     public PartitionState partitionState(int partition) {
