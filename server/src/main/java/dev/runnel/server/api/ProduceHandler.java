@@ -56,8 +56,9 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         short acks = request.acks();
         boolean byId = context.apiVersion() >= 13;
         List<ProduceResponse.TopicProduceResponse> topics = new ArrayList<>();
-        List<CompletableFuture<?>> pending = new ArrayList<>();
-        boolean[] failed = {false};
+        List<Partitions.LeaderAppend> appends = new ArrayList<>();
+        List<ProduceResponse.PartitionProduceResponse> appendResponses = new ArrayList<>();
+        boolean prechecksFailed = false;
         for (ProduceRequest.TopicProduceData topicData : request.topicData()) {
             TopicMetadata topic = byId ? store.topic(topicData.topicId()).orElse(null) : store.topic(topicData.name()).orElse(null);
             ProduceResponse.TopicProduceResponse topicResponse = new ProduceResponse.TopicProduceResponse()
@@ -72,36 +73,23 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 Errors precheck = precheck(acks, topic, byId, p, request);
                 if (precheck != Errors.NONE) {
                     response.setErrorCode(precheck.code());
-                    failed[0] = true;
+                    prechecksFailed = true;
                     continue;
                 }
                 TopicPartition tp = new TopicPartition(topic.name(), p.index());
                 int leaderEpoch = topic.partitions().get(p.index()).leaderEpoch();
-                ByteBufRecords records = (ByteBufRecords) p.records();
-                pending.add(partitions.appendAsLeader(tp, records.buffer(), leaderEpoch).handle((result, error) -> {
-                    if (error != null) {
-                        failed[0] = true;
-                        response.setErrorCode(AppendErrors.codeFor(error)).setErrorMessage(AppendErrors.messageFor(error));
-                        if (error.getCause() instanceof InvalidRecordKeyException keyless) {
-                            // v8+ per-record errors, so the producer can name the offending records
-                            List<ProduceResponse.BatchIndexAndErrorMessage> recordErrors = new ArrayList<>();
-                            for (int index : keyless.recordIndexes()) {
-                                recordErrors.add(new ProduceResponse.BatchIndexAndErrorMessage()
-                                        .setBatchIndex(index).setBatchIndexErrorMessage(keyless.recordErrorMessage()));
-                            }
-                            response.setRecordErrors(recordErrors);
-                        }
-                        LOG.debug("Produce to {} failed", tp, error);
-                    } else {
-                        fill(response, result);
-                    }
-                    return null;
-                }));
+                appends.add(new Partitions.LeaderAppend(tp, ((ByteBufRecords) p.records()).buffer(), leaderEpoch));
+                appendResponses.add(response);
             }
         }
-        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        boolean anyPrecheckFailed = prechecksFailed;
+        return partitions.appendAsLeader(appends).thenApply(ignored -> {
+            boolean failed = anyPrecheckFailed;
+            for (int i = 0; i < appends.size(); i++) {
+                failed |= fill(appendResponses.get(i), appends.get(i));
+            }
             if (acks == 0) {
-                if (failed[0]) {
+                if (failed) {
                     throw new IllegalStateException("acks=0 produce from " + context.clientId() + " failed");
                 }
                 return null;
@@ -138,11 +126,28 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         return override != null ? Integer.parseInt(override) : minInSyncReplicas.getAsInt();
     }
 
-    private static void fill(ProduceResponse.PartitionProduceResponse response, AppendResult result) {
-        response.setErrorCode(Errors.NONE.code())
-                .setBaseOffset(result.baseOffset())
-                .setLogAppendTimeMs(result.logAppendTime())
-                .setLogStartOffset(result.logStartOffset());
+    /** Sets a partition's answer from its append; true if the append failed. */
+    private static boolean fill(ProduceResponse.PartitionProduceResponse response, Partitions.LeaderAppend append) {
+        Throwable error = append.error();
+        if (error == null) {
+            AppendResult result = append.result();
+            response.setErrorCode(Errors.NONE.code())
+                    .setBaseOffset(result.baseOffset())
+                    .setLogAppendTimeMs(result.logAppendTime())
+                    .setLogStartOffset(result.logStartOffset());
+            return false;
+        }
+        response.setErrorCode(AppendErrors.codeFor(error)).setErrorMessage(AppendErrors.messageFor(error));
+        if (error instanceof InvalidRecordKeyException keyless) {
+            // v8+ per-record errors, so the producer can name the offending records
+            List<ProduceResponse.BatchIndexAndErrorMessage> recordErrors = new ArrayList<>();
+            for (int index : keyless.recordIndexes()) {
+                recordErrors.add(new ProduceResponse.BatchIndexAndErrorMessage()
+                        .setBatchIndex(index).setBatchIndexErrorMessage(keyless.recordErrorMessage()));
+            }
+            response.setRecordErrors(recordErrors);
+        }
+        LOG.debug("Produce to {} failed", append.topicPartition(), error);
+        return true;
     }
-
 }

@@ -15,10 +15,15 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -90,6 +95,87 @@ public final class Partitions implements PartitionLogs, AutoCloseable {
             }
             return result;
         }, lanes.laneFor(tp));
+    }
+
+    /**
+     * Appends the batches of several partitions (one produce request) on their lanes, with one hand-off per lane
+     * rather than one per partition: each lane appends its share in order. Each {@link LeaderAppend} holds its own
+     * outcome; the returned future completes, never exceptionally, once every one of them has one.
+     */
+    public CompletableFuture<Void> appendAsLeader(List<LeaderAppend> appends) {
+        Map<Executor, List<LeaderAppend>> byLane = new IdentityHashMap<>();
+        for (LeaderAppend append : appends) {
+            byLane.computeIfAbsent(lanes.laneFor(append.tp), lane -> new ArrayList<>(appends.size())).add(append);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        AtomicInteger lanesLeft = new AtomicInteger(byLane.size());
+        if (byLane.isEmpty()) {
+            done.complete(null);
+        }
+        byLane.forEach((lane, share) -> {
+            Runnable work = () -> {
+                for (LeaderAppend append : share) {
+                    append.run(this);
+                }
+                if (lanesLeft.decrementAndGet() == 0) {
+                    done.complete(null);
+                }
+            };
+            try {
+                lane.execute(work);
+            } catch (RejectedExecutionException e) { // the broker is shutting down
+                share.forEach(append -> append.error = e);
+                if (lanesLeft.decrementAndGet() == 0) {
+                    done.complete(null);
+                }
+            }
+        });
+        return done;
+    }
+
+    /** One partition's batches in a multi-partition append, and, once appended, the result or the failure. */
+    public static final class LeaderAppend {
+        private final TopicPartition tp;
+        private final ByteBuf records;
+        private final int leaderEpoch;
+        private AppendResult result;
+        private Throwable error;
+
+        /** {@code records} is borrowed until the append's future completes; the log rewrites offsets in it. */
+        public LeaderAppend(TopicPartition tp, ByteBuf records, int leaderEpoch) {
+            this.tp = tp;
+            this.records = records;
+            this.leaderEpoch = leaderEpoch;
+        }
+
+        public TopicPartition topicPartition() {
+            return tp;
+        }
+
+        /** The append's result, or null if it failed. */
+        public AppendResult result() {
+            return result;
+        }
+
+        /** Why the append failed (the log's exception), or null. */
+        public Throwable error() {
+            return error;
+        }
+
+        private void run(Partitions partitions) {
+            try {
+                PartitionLog log = partitions.logs.log(tp);
+                if (log == null) {
+                    throw new UnknownPartitionException(tp);
+                }
+                result = log.appendAsLeader(records, leaderEpoch);
+                if (!result.duplicate()) {
+                    partitions.fetchWaiters.checkAndComplete(tp);
+                }
+            } catch (RuntimeException e) {
+                error = e;
+            }
+        }
     }
 
     /** The lane of a partition: the one thread that changes its log and any state stored in it. */
