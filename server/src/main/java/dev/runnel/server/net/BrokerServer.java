@@ -156,8 +156,8 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     /**
-     * Applies new connection quotas to the next connections (and closes connections past a lowered
-     * {@code max.connections}). Override hosts are resolved here, only when the overrides changed; one that does not
+     * Applies new connection quotas to the connections accepted after it returns (and closes connections past a
+     * lowered {@code max.connections}). Override hosts are resolved here, only when the overrides changed; one that does not
      * resolve is logged and the previous overrides stay in force, as in Kafka. Blocks on DNS: call it off the event
      * loops.
      */
@@ -181,7 +181,8 @@ public final class BrokerServer implements AutoCloseable {
             LOG.info("Updating connection quotas: max.connections {}, max.connections.per.ip {}, overrides {}",
                     next.maxConnections(), next.maxConnectionsPerIp(), next.perIpOverrides());
             quotaLimits = next;
-            connectionLimit.update(next);
+            // Kafka applies them before answering AlterConfigs: a client may connect right after the response
+            connectionLimit.update(next).awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS);
         }
     }
 

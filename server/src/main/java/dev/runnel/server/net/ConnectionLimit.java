@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -69,12 +70,16 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
         return quotas.open(address);
     }
 
-    /** Applies new limits on the acceptor loop; callable from any thread, ignored once the acceptor stopped. */
-    void update(ConnectionQuotas.Limits limits) {
+    /**
+     * Applies new limits on the acceptor loop; callable from any thread.
+     *
+     * @return done once they apply to every connection accepted from then on (failed once the acceptor stopped)
+     */
+    Future<?> update(ConnectionQuotas.Limits limits) {
         try {
-            acceptor.execute(() -> apply(limits));
+            return acceptor.submit(() -> apply(limits));
         } catch (RejectedExecutionException e) {
-            // the listeners are closed: nothing more is accepted
+            return acceptor.newFailedFuture(e); // the listeners are closed: nothing more is accepted
         }
     }
 
