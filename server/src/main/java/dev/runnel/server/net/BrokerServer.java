@@ -59,9 +59,10 @@ public final class BrokerServer implements AutoCloseable {
     private ChannelGroup connections;
     private ConnectionLimit connectionLimit;
     private RequestQueueLimit queueLimit;
-    /** The quotas last asked for, and their resolved form in force; guarded by this. */
-    private ConnectionQuotaSettings quotaSettings;
+    /** The quotas last asked for, their resolved form in force, and the override text it was resolved from. */
+    private ConnectionQuotaSettings quotaSettings; // guarded by this, as are the two below
     private ConnectionQuotas.Limits quotaLimits;
+    private Map<String, Integer> overridesInForce;
 
     /** Listeners as {@code config} says; its runtime changes to the connection quotas take effect here. */
     public BrokerServer(BrokerConfig config, RequestDispatcher dispatcher) {
@@ -127,6 +128,7 @@ public final class BrokerServer implements AutoCloseable {
     private synchronized void startConnectionLimit() {
         try {
             quotaLimits = quotaSettings.resolve(ConnectionQuotaSettings.HostResolver.SYSTEM);
+            overridesInForce = quotaSettings.perIpOverrides();
         } catch (UnknownHostException e) {
             throw new ConfigException(BrokerConfigKeys.MAX_CONNECTIONS_PER_IP_OVERRIDES,
                     quotaSettings.overridesText(), "Unknown host: " + e.getMessage());
@@ -157,21 +159,21 @@ public final class BrokerServer implements AutoCloseable {
 
     /**
      * Applies new connection quotas to the connections accepted after it returns (and closes connections past a
-     * lowered {@code max.connections}). Override hosts are resolved here, only when the overrides changed; one that does not
-     * resolve is logged and the previous overrides stay in force, as in Kafka. Blocks on DNS: call it off the event
-     * loops.
+     * lowered {@code max.connections}). Override hosts are resolved here, only when the overrides differ from those
+     * in force; when one does not resolve, that is logged and the previous overrides stay in force, as in Kafka.
+     * Blocks on DNS and for the acceptor to apply the change: call it off the event loops.
      */
     public synchronized void updateConnectionQuotas(ConnectionQuotaSettings quotas) {
-        ConnectionQuotaSettings previous = quotaSettings;
         quotaSettings = quotas;
         if (quotaLimits == null) {
             return; // not started: start() resolves the latest settings
         }
         ConnectionQuotas.Limits next = new ConnectionQuotas.Limits(quotas.maxConnections(),
                 quotas.maxConnectionsPerIp(), quotaLimits.perIpOverrides());
-        if (!quotas.perIpOverrides().equals(previous.perIpOverrides())) {
+        if (!quotas.perIpOverrides().equals(overridesInForce)) {
             try {
                 next = quotas.resolve(ConnectionQuotaSettings.HostResolver.SYSTEM);
+                overridesInForce = quotas.perIpOverrides();
             } catch (UnknownHostException e) {
                 LOG.error("Cannot apply {} {}: unknown host {}; the previous overrides stay in force",
                         BrokerConfigKeys.MAX_CONNECTIONS_PER_IP_OVERRIDES, quotas.perIpOverrides(), e.getMessage());
