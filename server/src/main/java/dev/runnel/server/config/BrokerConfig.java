@@ -371,6 +371,8 @@ public final class BrokerConfig {
             effective.put(key.name(), text == null ? key.defaultValue() : key.parse(text));
         }
         checkListeners(effective);
+        ConnectionsPerIpOverrides.checkZeroNeedsOverrides((Integer) effective.get(MAX_CONNECTIONS_PER_IP),
+                (String) effective.get(MAX_CONNECTIONS_PER_IP_OVERRIDES));
         return new Snapshot(dynamicBroker, dynamicDefault, Collections.unmodifiableMap(effective));
     }
 

@@ -59,6 +59,8 @@ public final class BrokerConfigKeys {
     public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String MAX_CONNECTIONS = "max.connections";
+    public static final String MAX_CONNECTIONS_PER_IP = "max.connections.per.ip";
+    public static final String MAX_CONNECTIONS_PER_IP_OVERRIDES = "max.connections.per.ip.overrides";
     public static final String QUEUED_MAX_REQUESTS = "queued.max.requests";
     public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
     public static final String ZOOKEEPER_CONNECT = "zookeeper.connect";
@@ -116,9 +118,13 @@ public final class BrokerConfigKeys {
         add(SOCKET_REQUEST_MAX_BYTES, INT, 104857600, atLeast(1), READ_ONLY, "Largest request accepted, in bytes.");
         add(SOCKET_LISTEN_BACKLOG_SIZE, INT, 50, atLeast(1), READ_ONLY, "Pending connections queued per listener.");
         add(CONNECTIONS_MAX_IDLE_MS, LONG, 600000L, null, READ_ONLY, "Idle connections are closed after this many ms.");
-        add("max.connections", INT, Integer.MAX_VALUE, atLeast(0), CLUSTER_WIDE, "Maximum connections to the broker.");
-        add("max.connections.per.ip", INT, Integer.MAX_VALUE, atLeast(0), CLUSTER_WIDE, "Maximum connections from one address.");
-        add("max.connections.per.ip.overrides", STRING, "", null, CLUSTER_WIDE, "Per-address limits as host:count pairs.");
+        add(MAX_CONNECTIONS, INT, Integer.MAX_VALUE, atLeast(0), CLUSTER_WIDE, "Maximum connections to the broker.");
+        // 0 is valid only with overrides (checked across keys by BrokerConfig)
+        add(MAX_CONNECTIONS_PER_IP, INT, Integer.MAX_VALUE, atLeast(0), CLUSTER_WIDE,
+                "Maximum connections from one address; over it, a new connection is closed at once.");
+        add(MAX_CONNECTIONS_PER_IP_OVERRIDES, STRING, "",
+                (key, value) -> ConnectionsPerIpOverrides.parse((String) value), CLUSTER_WIDE,
+                "Per-address limits as comma-separated host:count pairs; host names are resolved.");
         add("connection.failed.authentication.delay.ms", INT, 100, atLeast(0), READ_ONLY, "Delay before closing after failed authentication.");
 
         // Security

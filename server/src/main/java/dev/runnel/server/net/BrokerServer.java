@@ -1,6 +1,7 @@
 package dev.runnel.server.net;
 
 import dev.runnel.server.config.BrokerConfig;
+import dev.runnel.server.config.BrokerConfigKeys;
 import dev.runnel.server.config.ConfigException;
 import dev.runnel.server.config.Endpoint;
 import dev.runnel.server.config.SecurityProtocol;
@@ -19,8 +20,11 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,12 +33,15 @@ import java.util.concurrent.TimeUnit;
  * The broker's listeners: one server socket per configured endpoint, sharing one acceptor thread and
  * {@code num.network.threads} I/O event loops. Each accepted connection gets the pipeline
  * idle timer → {@link KafkaFrameDecoder} → {@link ConnectionHandler}, which feeds the {@link RequestDispatcher}.
- * Broker-wide limits: {@link ConnectionLimit} ({@code max.connections}) on the listeners, one
- * {@link RequestQueueLimit} ({@code queued.max.requests}) shared by every connection.
+ * Broker-wide limits: {@link ConnectionLimit} ({@code max.connections}, {@code max.connections.per.ip} and its
+ * overrides, changeable at runtime) on the listeners, one {@link RequestQueueLimit} ({@code queued.max.requests})
+ * shared by every connection.
  *
  * <p>Lifecycle: {@link #start()} binds every listener or, if one fails, releases what it bound and throws;
  * {@link #close()} stops accepting, closes every connection (dropping unsent responses, as Kafka does on
- * shutdown) and stops the event loops, each step bounded in time. Both are called from one control thread.
+ * shutdown) and stops the event loops, each step bounded in time. Both are called from one control thread;
+ * {@link #updateConnectionQuotas} from any thread (built from a {@link BrokerConfig}, the server calls it itself
+ * when AlterConfigs changes one of {@link ConnectionQuotaSettings#KEYS}).
  */
 public final class BrokerServer implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(BrokerServer.class);
@@ -52,9 +59,19 @@ public final class BrokerServer implements AutoCloseable {
     private ChannelGroup connections;
     private ConnectionLimit connectionLimit;
     private RequestQueueLimit queueLimit;
+    /** The quotas last asked for, their resolved form in force, and the override text it was resolved from. */
+    private ConnectionQuotaSettings quotaSettings; // guarded by this, as are the two below
+    private ConnectionQuotas.Limits quotaLimits;
+    private Map<String, Integer> overridesInForce;
 
+    /** Listeners as {@code config} says; its runtime changes to the connection quotas take effect here. */
     public BrokerServer(BrokerConfig config, RequestDispatcher dispatcher) {
         this(config.listeners(), protocolsOf(config), NetworkSettings.from(config), dispatcher);
+        config.onChange(changed -> {
+            if (!Collections.disjoint(changed, ConnectionQuotaSettings.KEYS)) {
+                updateConnectionQuotas(ConnectionQuotaSettings.from(config));
+            }
+        });
     }
 
     /** @param protocols the security protocol of each listener name */
@@ -70,12 +87,14 @@ public final class BrokerServer implements AutoCloseable {
         this.protocols = Map.copyOf(protocols);
         this.settings = settings;
         this.dispatcher = dispatcher;
+        this.quotaSettings = settings.connectionQuotas();
     }
 
     /**
      * Binds every listener.
      *
-     * @throws ConfigException for a listener whose security protocol is not supported yet
+     * @throws ConfigException for a listener whose security protocol is not supported yet, or a host in
+     *                         {@code max.connections.per.ip.overrides} that does not resolve (Kafka fails too)
      * @throws InterruptedException when interrupted while binding; what was bound is released
      */
     public void start() throws InterruptedException {
@@ -90,11 +109,11 @@ public final class BrokerServer implements AutoCloseable {
         workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("runnel-network"),
                 transport.ioHandlerFactory());
         connections = new DefaultChannelGroup("runnel-connections", GlobalEventExecutor.INSTANCE);
-        connectionLimit = new ConnectionLimit(settings.maxConnections(), acceptor.next());
         queueLimit = settings.queuedMaxRequests() == Integer.MAX_VALUE ? RequestQueueLimit.UNLIMITED
                 : new RequestQueueLimit(settings.queuedMaxRequests());
         boolean started = false;
         try {
+            startConnectionLimit();
             for (Endpoint endpoint : endpoints) {
                 bind(endpoint);
             }
@@ -104,6 +123,17 @@ public final class BrokerServer implements AutoCloseable {
                 close();
             }
         }
+    }
+
+    private synchronized void startConnectionLimit() {
+        try {
+            quotaLimits = quotaSettings.resolve(ConnectionQuotaSettings.HostResolver.SYSTEM);
+            overridesInForce = quotaSettings.perIpOverrides();
+        } catch (UnknownHostException e) {
+            throw new ConfigException(BrokerConfigKeys.MAX_CONNECTIONS_PER_IP_OVERRIDES,
+                    quotaSettings.overridesText(), "Unknown host: " + e.getMessage());
+        }
+        connectionLimit = new ConnectionLimit(quotaLimits, acceptor.next(), System::nanoTime);
     }
 
     /** The endpoints as bound: same names and hosts, with the real port where port 0 was asked for. */
@@ -120,6 +150,42 @@ public final class BrokerServer implements AutoCloseable {
     /** Open client connections, as {@code max.connections} counts them. */
     public int openConnections() {
         return acceptorCall(() -> connectionLimit.openConnections());
+    }
+
+    /** Open client connections from one address, as {@code max.connections.per.ip} counts them. */
+    public int openConnections(InetAddress address) {
+        return acceptorCall(() -> connectionLimit.openConnections(address));
+    }
+
+    /**
+     * Applies new connection quotas to the connections accepted after it returns (and closes connections past a
+     * lowered {@code max.connections}). Override hosts are resolved here, only when the overrides differ from those
+     * in force; when one does not resolve, that is logged and the previous overrides stay in force, as in Kafka.
+     * Blocks on DNS and for the acceptor to apply the change: call it off the event loops.
+     */
+    public synchronized void updateConnectionQuotas(ConnectionQuotaSettings quotas) {
+        quotaSettings = quotas;
+        if (quotaLimits == null) {
+            return; // not started: start() resolves the latest settings
+        }
+        ConnectionQuotas.Limits next = new ConnectionQuotas.Limits(quotas.maxConnections(),
+                quotas.maxConnectionsPerIp(), quotaLimits.perIpOverrides());
+        if (!quotas.perIpOverrides().equals(overridesInForce)) {
+            try {
+                next = quotas.resolve(ConnectionQuotaSettings.HostResolver.SYSTEM);
+                overridesInForce = quotas.perIpOverrides();
+            } catch (UnknownHostException e) {
+                LOG.error("Cannot apply {} {}: unknown host {}; the previous overrides stay in force",
+                        BrokerConfigKeys.MAX_CONNECTIONS_PER_IP_OVERRIDES, quotas.perIpOverrides(), e.getMessage());
+            }
+        }
+        if (!next.equals(quotaLimits)) {
+            LOG.info("Updating connection quotas: max.connections {}, max.connections.per.ip {}, overrides {}",
+                    next.maxConnections(), next.maxConnectionsPerIp(), next.perIpOverrides());
+            quotaLimits = next;
+            // Kafka applies them before answering AlterConfigs: a client may connect right after the response
+            connectionLimit.update(next).awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS);
+        }
     }
 
     /** Requests read and not yet answered, as {@code queued.max.requests} counts them. */

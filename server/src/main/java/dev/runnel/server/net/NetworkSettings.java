@@ -16,14 +16,14 @@ import dev.runnel.server.config.BrokerConfigKeys;
  * @param receiveBufferBytes  SO_RCVBUF, or -1 for the OS default ({@code socket.receive.buffer.bytes})
  * @param listenBacklog       pending connections per listener ({@code socket.listen.backlog.size})
  * @param ioThreads           event loops doing socket I/O ({@code num.network.threads})
- * @param maxConnections      open client connections across all listeners before accepting pauses
- *                            ({@code max.connections}, {@link ConnectionLimit})
+ * @param connectionQuotas    {@code max.connections}, {@code max.connections.per.ip} and its overrides as configured
+ *                            at start ({@link ConnectionLimit}; {@link BrokerServer#updateConnectionQuotas} changes them)
  * @param queuedMaxRequests   requests read and not yet answered, broker-wide, before reading pauses
  *                            ({@code queued.max.requests}, {@link RequestQueueLimit})
  */
 public record NetworkSettings(int maxRequestBytes, int maxInFlight, int maxQueuedBytes, long idleTimeoutMs,
                               int sendBufferBytes, int receiveBufferBytes, int listenBacklog, int ioThreads,
-                              int maxConnections, int queuedMaxRequests) {
+                              ConnectionQuotaSettings connectionQuotas, int queuedMaxRequests) {
     /**
      * Kafka has no per-connection limit (it reads one request at a time per connection); 64 pipelined requests
      * is far above what clients send (producers default to 5) and bounds memory per connection.
@@ -33,19 +33,19 @@ public record NetworkSettings(int maxRequestBytes, int maxInFlight, int maxQueue
     public static final int DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
     public NetworkSettings {
-        if (maxInFlight < 1 || maxQueuedBytes < 2 || maxRequestBytes < 0 || ioThreads < 1 || maxConnections < 0
-                || queuedMaxRequests < 1) {
+        if (maxInFlight < 1 || maxQueuedBytes < 2 || maxRequestBytes < 0 || ioThreads < 1 || queuedMaxRequests < 1) {
             throw new IllegalArgumentException("Invalid network settings: " + maxInFlight + " in flight, "
                     + maxQueuedBytes + " queued bytes, " + maxRequestBytes + " request bytes, " + ioThreads + " threads, "
-                    + maxConnections + " connections, " + queuedMaxRequests + " queued requests");
+                    + queuedMaxRequests + " queued requests");
         }
+        java.util.Objects.requireNonNull(connectionQuotas, "connectionQuotas");
     }
 
     /** Without connection or request-queue limits. */
     public NetworkSettings(int maxRequestBytes, int maxInFlight, int maxQueuedBytes, long idleTimeoutMs,
                            int sendBufferBytes, int receiveBufferBytes, int listenBacklog, int ioThreads) {
         this(maxRequestBytes, maxInFlight, maxQueuedBytes, idleTimeoutMs, sendBufferBytes, receiveBufferBytes,
-                listenBacklog, ioThreads, Integer.MAX_VALUE, Integer.MAX_VALUE);
+                listenBacklog, ioThreads, ConnectionQuotaSettings.UNLIMITED, Integer.MAX_VALUE);
     }
 
     public static NetworkSettings from(BrokerConfig config) {
@@ -58,32 +58,41 @@ public record NetworkSettings(int maxRequestBytes, int maxInFlight, int maxQueue
                 config.getInt(BrokerConfigKeys.SOCKET_RECEIVE_BUFFER_BYTES),
                 config.getInt(BrokerConfigKeys.SOCKET_LISTEN_BACKLOG_SIZE),
                 config.getInt(BrokerConfigKeys.NUM_NETWORK_THREADS),
-                config.getInt(BrokerConfigKeys.MAX_CONNECTIONS),
+                ConnectionQuotaSettings.from(config),
                 config.getInt(BrokerConfigKeys.QUEUED_MAX_REQUESTS));
     }
 
     public NetworkSettings withMaxInFlight(int newMaxInFlight) {
         return new NetworkSettings(maxRequestBytes, newMaxInFlight, maxQueuedBytes, idleTimeoutMs, sendBufferBytes,
-                receiveBufferBytes, listenBacklog, ioThreads, maxConnections, queuedMaxRequests);
+                receiveBufferBytes, listenBacklog, ioThreads, connectionQuotas, queuedMaxRequests);
     }
 
     public NetworkSettings withMaxQueuedBytes(int newMaxQueuedBytes) {
         return new NetworkSettings(maxRequestBytes, maxInFlight, newMaxQueuedBytes, idleTimeoutMs, sendBufferBytes,
-                receiveBufferBytes, listenBacklog, ioThreads, maxConnections, queuedMaxRequests);
+                receiveBufferBytes, listenBacklog, ioThreads, connectionQuotas, queuedMaxRequests);
+    }
+
+    /** {@code max.connections} as configured at start. */
+    public int maxConnections() {
+        return connectionQuotas.maxConnections();
     }
 
     public NetworkSettings withMaxConnections(int newMaxConnections) {
+        return withConnectionQuotas(connectionQuotas.withMaxConnections(newMaxConnections));
+    }
+
+    public NetworkSettings withConnectionQuotas(ConnectionQuotaSettings newConnectionQuotas) {
         return new NetworkSettings(maxRequestBytes, maxInFlight, maxQueuedBytes, idleTimeoutMs, sendBufferBytes,
-                receiveBufferBytes, listenBacklog, ioThreads, newMaxConnections, queuedMaxRequests);
+                receiveBufferBytes, listenBacklog, ioThreads, newConnectionQuotas, queuedMaxRequests);
     }
 
     public NetworkSettings withQueuedMaxRequests(int newQueuedMaxRequests) {
         return new NetworkSettings(maxRequestBytes, maxInFlight, maxQueuedBytes, idleTimeoutMs, sendBufferBytes,
-                receiveBufferBytes, listenBacklog, ioThreads, maxConnections, newQueuedMaxRequests);
+                receiveBufferBytes, listenBacklog, ioThreads, connectionQuotas, newQueuedMaxRequests);
     }
 
     public NetworkSettings withIdleTimeoutMs(long newIdleTimeoutMs) {
         return new NetworkSettings(maxRequestBytes, maxInFlight, maxQueuedBytes, newIdleTimeoutMs, sendBufferBytes,
-                receiveBufferBytes, listenBacklog, ioThreads, maxConnections, queuedMaxRequests);
+                receiveBufferBytes, listenBacklog, ioThreads, connectionQuotas, queuedMaxRequests);
     }
 }
