@@ -98,6 +98,59 @@ class DurabilityIT {
         }
     }
 
+    /**
+     * Under {@code log.flush.interval.messages=1} acknowledgements wait for a group-committed fsync and records become
+     * readable when it is done: a consumer long-polling meanwhile (fetch.max.wait.ms far above the test's bound) must
+     * be woken by the flush, and reads every acknowledged record exactly once.
+     */
+    @Test
+    void underAnFsyncPerAppendPolicyAcknowledgedRecordsAreReadAsSoonAsTheyAreOnDisk(@TempDir Path dir) throws Exception {
+        int count = 3000;
+        try (RunningBroker broker = RunningBroker.start(dir.resolve("data"), Map.of("log.flush.interval.messages", "1"))) {
+            createTopic(broker.bootstrap());
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                tps.add(new TopicPartition(TOPIC, p));
+            }
+            java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                java.util.concurrent.Future<Long> lastReadAt = reader.submit(() -> {
+                    Set<String> seen = new HashSet<>();
+                    long readAllAt;
+                    try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(broker.bootstrap(), Map.of(
+                            "fetch.max.wait.ms", 20_000, "request.timeout.ms", 40_000))) {
+                        consumer.assign(tps);
+                        consumer.seekToBeginning(tps);
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                        while (seen.size() < count && System.nanoTime() < deadline) {
+                            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(java.time.Duration.ofMillis(200))) {
+                                assertTrue(seen.add(new String(r.value(), StandardCharsets.UTF_8)), "duplicate at " + r.offset());
+                            }
+                        }
+                        readAllAt = System.nanoTime(); // before close(), which waits for the fetch still parked
+                    }
+                    assertEquals(count, seen.size(), "records read");
+                    return readAllAt;
+                });
+                Set<String> acked = ConcurrentHashMap.newKeySet();
+                AtomicInteger failed = new AtomicInteger();
+                try (KafkaProducer<byte[], byte[]> producer = Clients.producer(broker.bootstrap(), Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
+                    for (int i = 0; i < count; i++) {
+                        send(producer, i, acked, failed);
+                    }
+                    producer.flush();
+                }
+                long allAckedAt = System.nanoTime();
+                assertEquals(0, failed.get());
+                assertEquals(count, acked.size());
+                long lagMs = TimeUnit.NANOSECONDS.toMillis(lastReadAt.get(90, TimeUnit.SECONDS) - allAckedAt);
+                assertTrue(lagMs < 10_000, "the last records were read " + lagMs + " ms after their ack: the fsync did not wake the fetch");
+            } finally {
+                reader.shutdownNow();
+            }
+        }
+    }
+
     private static void send(KafkaProducer<byte[], byte[]> producer, int i, Set<String> acked, AtomicInteger failed) {
         String value = "r" + i;
         producer.send(new ProducerRecord<>(TOPIC, Integer.toString(i % 97).getBytes(StandardCharsets.UTF_8),

@@ -37,6 +37,8 @@ public final class PartitionLog implements AutoCloseable {
     private final TopicPartition topicPartition;
     private final Path dir;
     private final LogResources resources;
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
     private final ProducerStateHook producerState;
     private final GroupCommitFlusher flusher;
     private final Consumer<LogStorageException> onStorageFailure;
@@ -51,6 +53,13 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long highWatermark;
     private volatile long firstUnstableOffset = -1;
     private volatile long recoveryPoint;
+    /**
+     * The end of the last append that the flush policy ({@code flush.messages}) wants on disk before it is
+     * acknowledged or read, and the group-committed flush that puts it there: until that flush is done, the high
+     * watermark stops at the recovery point, as Kafka flushes such an append before its high watermark moves.
+     */
+    private volatile long requiredDurableEnd;
+    private volatile CompletableFuture<Void> requiredFlush = DONE;
     private volatile long lastFlushMs;
     private volatile boolean highWatermarkFollowsLogEnd = true;
     private volatile LogStorageException failure;
@@ -154,9 +163,13 @@ public final class PartitionLog implements AutoCloseable {
                 producerState.onAppend(view.wrap(records, at));
             }
             publishUnstable(); // before the end moves, so read_committed never sees a new transaction's records
+            boolean flushDue = next - recoveryPoint >= cfg.flushMessages();
+            if (flushDue) {
+                requiredDurableEnd = next; // before the end moves, so the high watermark waits for the flush
+            }
             publishEnd(next);
-            if (next - recoveryPoint >= cfg.flushMessages()) {
-                flush(next);
+            if (flushDue) {
+                requiredFlush = flushAsync(next);
             }
             return new AppendResult(base, next - 1, cfg.logAppendTime() ? now : -1, logStartOffset, false);
         } catch (IOException e) {
@@ -199,9 +212,32 @@ public final class PartitionLog implements AutoCloseable {
 
     private void publishEnd(long next) {
         logEndOffset = next;
-        if (highWatermarkFollowsLogEnd) {
-            highWatermark = next;
+        advanceHighWatermark();
+    }
+
+    /**
+     * A single replica's high watermark: the log end, except that records the flush policy wants on disk first are
+     * held back until their group-committed flush is done.
+     */
+    private synchronized void advanceHighWatermark() {
+        if (!highWatermarkFollowsLogEnd) {
+            return;
         }
+        long end = logEndOffset;
+        long durable = recoveryPoint;
+        long visible = durable >= requiredDurableEnd ? end : Math.min(durable, end);
+        if (visible > highWatermark) {
+            highWatermark = visible;
+        }
+    }
+
+    /**
+     * Completes once the records below {@code endOffset} are as durable as the flush policy asks before they are
+     * acknowledged ({@code flush.messages}): at once unless an append up to there is still waiting for its fsync.
+     * Failure: the flush's {@link LogStorageException}.
+     */
+    public CompletableFuture<Void> whenDurable(long endOffset) {
+        return endOffset <= requiredDurableEnd && recoveryPoint < endOffset ? requiredFlush : DONE;
     }
 
     /**
@@ -326,6 +362,7 @@ public final class PartitionLog implements AutoCloseable {
             logEndOffset = end;
             highWatermark = Math.min(highWatermark, end);
             recoveryPoint = Math.min(recoveryPoint, end);
+            requiredDurableEnd = Math.min(requiredDurableEnd, end);
             epochs.truncateFromEnd(end);
             producerState.onTruncate(end);
             publishUnstable();
@@ -351,6 +388,7 @@ public final class PartitionLog implements AutoCloseable {
             logEndOffset = offset;
             highWatermark = offset;
             recoveryPoint = offset;
+            requiredDurableEnd = offset;
             epochs.truncateFromEnd(offset);
             epochs.truncateFromStart(offset);
             producerState.onTruncate(offset);
@@ -427,6 +465,7 @@ public final class PartitionLog implements AutoCloseable {
         }
         synchronized (this) {
             recoveryPoint = Math.max(recoveryPoint, upTo);
+            advanceHighWatermark();
         }
         lastFlushMs = resources.clock().millis();
     }

@@ -383,6 +383,31 @@ class PartitionLogTest {
     }
 
     @Test
+    void anAppendTheFlushPolicyWantsOnDiskIsVisibleAndDurableOnlyAfterItsGroupCommit() throws Exception {
+        try (GroupCommitFlusher flusher = new GroupCommitFlusher("flusher")) {
+            PartitionLog log = PartitionLog.open(root.resolve("d-0"), new TopicPartition("d", 0),
+                    LogConfig.of(Map.of(LogConfig.FLUSH_MESSAGES, "3")), resources, 0, 0, false, ProducerStateHook.NONE,
+                    flusher, e -> { });
+            open.add(log);
+            append(log, Batches.batch(1), 0); // below flush.messages: readable and acknowledged at once, as in Kafka
+            assertEquals(1, log.highWatermark());
+            assertTrue(log.whenDurable(1).isDone());
+            java.util.concurrent.CompletableFuture<Void> durable;
+            synchronized (log) { // the flusher needs the log's monitor to publish its flush, so it waits for us
+                append(log, Batches.batch(2), 0);
+                durable = log.whenDurable(3);
+                assertEquals(3, log.logEndOffset());
+                assertEquals(1, log.highWatermark(), "records waiting for their fsync are not readable yet");
+                assertFalse(durable.isDone());
+            }
+            durable.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(3, log.recoveryPoint());
+            assertEquals(3, log.highWatermark());
+            assertTrue(log.whenDurable(3).isDone());
+        }
+    }
+
+    @Test
     void sliceLeaseKeepsTheFileReadableAfterItsSegmentIsDeleted() throws IOException {
         PartitionLog log = openLog(LogConfig.of(Map.of(LogConfig.SEGMENT_BYTES, "300", LogConfig.FILE_DELETE_DELAY_MS, "0")));
         for (int i = 0; i < 10; i++) {

@@ -19,6 +19,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -84,17 +85,13 @@ public final class Partitions implements PartitionLogs, AutoCloseable {
      * the log rewrites offsets in it. Completes exceptionally with the log's exception on failure.
      */
     public CompletableFuture<AppendResult> appendAsLeader(TopicPartition tp, ByteBuf records, int leaderEpoch) {
-        PartitionLog log = logs.log(tp);
-        if (log == null) {
-            return CompletableFuture.failedFuture(new UnknownPartitionException(tp));
-        }
-        return CompletableFuture.supplyAsync(() -> {
-            AppendResult result = log.appendAsLeader(records, leaderEpoch);
-            if (!result.duplicate()) {
-                fetchWaiters.checkAndComplete(tp);
+        LeaderAppend append = new LeaderAppend(tp, records, leaderEpoch);
+        return appendAsLeader(List.of(append)).thenApply(ignored -> {
+            if (append.error != null) {
+                throw new CompletionException(append.error);
             }
-            return result;
-        }, lanes.laneFor(tp));
+            return append.result;
+        });
     }
 
     /**
@@ -109,28 +106,63 @@ public final class Partitions implements PartitionLogs, AutoCloseable {
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         AtomicInteger lanesLeft = new AtomicInteger(byLane.size());
+        Runnable laneDone = () -> {
+            if (lanesLeft.decrementAndGet() == 0) {
+                awaitDurable(appends, done);
+            }
+        };
         if (byLane.isEmpty()) {
             done.complete(null);
         }
         byLane.forEach((lane, share) -> {
-            Runnable work = () -> {
-                for (LeaderAppend append : share) {
-                    append.run(this);
-                }
-                if (lanesLeft.decrementAndGet() == 0) {
-                    done.complete(null);
-                }
-            };
             try {
-                lane.execute(work);
+                lane.execute(() -> {
+                    share.forEach(append -> append.run(this));
+                    laneDone.run();
+                });
             } catch (RejectedExecutionException e) { // the broker is shutting down
                 share.forEach(append -> append.error = e);
-                if (lanesLeft.decrementAndGet() == 0) {
-                    done.complete(null);
-                }
+                laneDone.run();
             }
         });
         return done;
+    }
+
+    /**
+     * Completes {@code done} once every appended partition is as durable as its flush policy asks before an ack
+     * (group commit: many requests share one fsync). A failed flush fails that partition's append. The flush also
+     * moves the high watermark, so fetches waiting on those partitions are woken.
+     */
+    private void awaitDurable(List<LeaderAppend> appends, CompletableFuture<Void> done) {
+        List<CompletableFuture<Void>> flushes = new ArrayList<>();
+        for (LeaderAppend append : appends) {
+            if (append.durable != null && !append.durable.isDone()) {
+                flushes.add(append.durable);
+            }
+        }
+        CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new)).whenComplete((ignored, anyFailure) -> {
+            collectDurability(appends);
+            for (LeaderAppend append : appends) {
+                if (append.heldBack) {
+                    fetchWaiters.checkAndComplete(append.tp);
+                }
+            }
+            done.complete(null);
+        });
+    }
+
+    private static void collectDurability(List<LeaderAppend> appends) {
+        for (LeaderAppend append : appends) {
+            if (append.durable == null || append.error != null) {
+                continue;
+            }
+            try {
+                append.durable.join();
+            } catch (CompletionException | CancellationException e) {
+                append.result = null;
+                append.error = e.getCause() != null ? e.getCause() : e;
+            }
+        }
     }
 
     /** One partition's batches in a multi-partition append, and, once appended, the result or the failure. */
@@ -140,6 +172,9 @@ public final class Partitions implements PartitionLogs, AutoCloseable {
         private final int leaderEpoch;
         private AppendResult result;
         private Throwable error;
+        private CompletableFuture<Void> durable;
+        /** Not yet readable after the append: its flush moves the high watermark, and must wake fetches again. */
+        private boolean heldBack;
 
         /** {@code records} is borrowed until the append's future completes; the log rewrites offsets in it. */
         public LeaderAppend(TopicPartition tp, ByteBuf records, int leaderEpoch) {
@@ -169,6 +204,8 @@ public final class Partitions implements PartitionLogs, AutoCloseable {
                     throw new UnknownPartitionException(tp);
                 }
                 result = log.appendAsLeader(records, leaderEpoch);
+                durable = log.whenDurable(result.lastOffset() + 1);
+                heldBack = log.highWatermark() <= result.lastOffset();
                 if (!result.duplicate()) {
                     partitions.fetchWaiters.checkAndComplete(tp);
                 }

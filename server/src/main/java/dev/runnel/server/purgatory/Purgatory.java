@@ -32,7 +32,12 @@ public final class Purgatory<K> {
             return true;
         }
         for (K key : keys) {
-            watchers.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).add(operation);
+            // added inside the map's per-key atomic step, so a concurrent removal of an empty queue cannot orphan it
+            watchers.compute(key, (k, queue) -> {
+                Queue<DelayedOperation> watching = queue != null ? queue : new ConcurrentLinkedQueue<>();
+                watching.add(operation);
+                return watching;
+            });
         }
         // an event may have slipped in between the first check and the registration
         if (operation.tryComplete()) {
@@ -58,9 +63,7 @@ public final class Purgatory<K> {
                 completed++;
             }
         }
-        if (queue.isEmpty()) {
-            watchers.remove(key, queue);
-        }
+        watchers.computeIfPresent(key, (k, watching) -> watching.isEmpty() ? null : watching);
         return completed;
     }
 
