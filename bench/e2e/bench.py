@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 
-from brokers import KafkaBroker, RunnelBroker, busy_fraction, dir_bytes, machine_cpu_ticks
+from brokers import KafkaBroker, RunnelBroker, busy_fraction, busy_seconds, dir_bytes, machine_cpu_ticks
 from tools import ToolFailure, Tools
 import report
 
@@ -101,8 +101,9 @@ def scenarios(ctx):
 
 class Phase:
     """Measures one workload phase into a run's result: the broker's CPU seconds (cpu_<name>_s) and the share of
-    all the machine's cores that were busy (machine_busy_<name>, 0 to 1), from before its tools start to after
-    they exit. Used as `with phase("produce"): ...`; a phase that raises records nothing."""
+    all the machine's cores that were busy (machine_busy_<name>, 0 to 1) with the CPU seconds that makes
+    (machine_cpu_<name>_s: less the broker's and the tools', what other processes used), from before its tools
+    start to after they exit. Used as `with phase("produce"): ...`; a phase that raises records nothing."""
 
     def __init__(self, broker, result):
         self.broker = broker
@@ -112,7 +113,9 @@ class Phase:
     def __call__(self, name):
         cpu, ticks = self.broker.cpu(), machine_cpu_ticks()
         yield
-        self.result[f"machine_busy_{name}"] = busy_fraction(ticks, machine_cpu_ticks())
+        now = machine_cpu_ticks()
+        self.result[f"machine_busy_{name}"] = busy_fraction(ticks, now)
+        self.result[f"machine_cpu_{name}_s"] = busy_seconds(ticks, now)
         self.result[f"cpu_{name}_s"] = self.broker.cpu() - cpu
 
 

@@ -84,6 +84,11 @@ def busy_fraction(before, after):
     return (after[0] - before[0]) / total if total > 0 else None
 
 
+def busy_seconds(before, after):
+    """CPU seconds all processes on the machine used between two machine_cpu_ticks() readings."""
+    return (after[0] - before[0]) / CLOCK_TICKS
+
+
 def peak_rss_bytes(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
