@@ -95,8 +95,9 @@ class Tools:
         """One ConsumerPerformance per log path, all started together, each in a fresh group of its own and reading
         all records from the earliest offset (otherwise the options of consume()). The aggregate rate is all records
         read over the union of their fetch times: from the first process's end of group join (its start.time plus
-        rebalance.time.ms) to the last one's end.time, so a process that started late does not inflate it. The sum
-        of the processes' own fetch.nMsg.sec, which counts as concurrent what was not, is kept beside it."""
+        rebalance.time.ms) to the last one's end.time, so a process that started late does not inflate it. Kept
+        beside it: the sum of the processes' own fetch.nMsg.sec and all records over the slowest one's fetch.time.ms,
+        both of which count as concurrent what may not have been."""
         stamp = int(time.time() * 1000)
         deadline = time.monotonic() + timeout
         tools = []
@@ -121,6 +122,7 @@ class Tools:
                 f"consume_x{n}_mb_per_sec": sum(s["consumed_mb"] for s in summaries) / (fetch_end - fetch_start)
                 if fetch_end > fetch_start else None,
                 f"consume_x{n}_sum_fetch_records_per_sec": sum(s["fetch_records_per_sec"] for s in summaries),
+                f"consume_x{n}_slowest_records_per_sec": consumed / max(s["fetch_ms"] for s in summaries) * 1000,
                 f"consume_x{n}_window_s": fetch_end - fetch_start, f"consume_x{n}_overlap_s": overlap,
                 f"consume_x{n}_cpu_s": sum(s["consumer_cpu_s"] for s in summaries),
                 f"consumers_x{n}": summaries}
