@@ -119,6 +119,15 @@ class Phase:
         self.result[f"cpu_{name}_s"] = self.broker.cpu() - cpu
 
 
+def other_cpu_seconds(result):
+    """CPU seconds that neither the broker nor the tools used during the workload phases (other processes on the
+    machine, the harness itself): a run that others took a share of is noisier."""
+    machine = sum(v for k, v in result.items() if k.startswith("machine_cpu_"))
+    broker = sum(v for k, v in result.items() if k.startswith("cpu_") and k.endswith("_s"))
+    tools = sum(result.get(k, 0) for k in ("producer_cpu_s", "consumer_cpu_s", "consume_x2_cpu_s", "e2e_tool_cpu_s"))
+    return machine - broker - tools
+
+
 def run_once(ctx, tools, broker_cls, name, profile, kind, params, workdir):
     """One broker, one scenario: returns a dict of measurements, or {"failed": reason}."""
     settings = {**COMMON_SETTINGS, **PROFILE_SETTINGS[profile]}
@@ -152,6 +161,7 @@ def run_once(ctx, tools, broker_cls, name, profile, kind, params, workdir):
                 result.update(tools.end_to_end(broker.bootstrap, topic, params["records"], "all",
                                                os.path.join(workdir, "e2e.log"), ctx.tool_timeout))
         result["peak_rss_mb"] = broker.peak_rss() / 2**20
+        result["other_cpu_s"] = other_cpu_seconds(result)
     except (ToolFailure, RuntimeError, subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
         alive = "" if broker.alive() or broker.proc is None else f" (broker exited {broker.proc.returncode})"
         result = {"failed": f"{e}{alive}"}

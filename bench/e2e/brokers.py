@@ -68,6 +68,22 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def thread_cpu_ticks(pid):
+    """{thread id: (name, utime + stime ticks)} of a process's live threads, from /proc/<pid>/task/<tid>/stat (the
+    kernel truncates names to 15 characters; a JVM's main thread is named "java")."""
+    threads = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                text = f.read()
+        except (FileNotFoundError, ProcessLookupError):  # the thread ended meanwhile
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        threads[int(tid)] = (name, int(fields[11]) + int(fields[12]))
+    return threads
+
+
 def machine_cpu_ticks():
     """(busy, total) clock ticks of all CPUs since boot, from the first line of /proc/stat: total is user + nice +
     system + idle + iowait + irq + softirq + steal (guest time is already inside user), busy is total - idle -

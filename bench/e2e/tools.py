@@ -14,6 +14,7 @@ import subprocess
 import threading
 import time
 
+from brokers import CLOCK_TICKS, cpu_seconds, thread_cpu_ticks
 PRODUCER_SUMMARY = re.compile(
     r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency, "
     r"([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th")
@@ -22,6 +23,8 @@ STEADY_SUMMARY = re.compile(
     r"([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th")
 E2E_AVERAGE = re.compile(r"Avg latency: ([\d.]+) ms")
 E2E_PERCENTILES = re.compile(r"Percentiles: 50th = (\d+), 99th = (\d+), 99\.9th = (\d+)")
+SAMPLE_INTERVAL_S = 0.5  # how often a tool's threads' CPU time is read from /proc
+TOP_THREADS = 6  # busiest threads of a tool kept in the results
 # ConsumerPerformance's default --date-format (yyyy-MM-dd HH:mm:ss:SSS), local time
 CONSUMER_DATE = "%Y-%m-%d %H:%M:%S:%f"
 
@@ -143,7 +146,9 @@ class Tools:
 class ToolProcess:
     """One tool JVM, spawned at construction with its output going to log_path. A thread of its own blocks in
     os.wait4 for it, which reaps it with its resource usage (the Popen object is only used to spawn it, so that
-    nothing else reaps it first) and notes when it ended."""
+    nothing else reaps it first) and notes when it ended. Another samples its threads' CPU time from /proc every
+    SAMPLE_INTERVAL_S until then: for the most cores it used over any second, and which threads used them (a
+    thread near one core for the whole run is the client's bottleneck)."""
 
     def __init__(self, argv, log_path):
         self.name = argv[argv.index("-cp") + 2].rsplit(".", 1)[1]
@@ -153,11 +158,26 @@ class ToolProcess:
         self.proc = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT)
         self.ended = None
         self.rusage = None
+        self._samples = []  # (monotonic time, process CPU ticks)
+        self._threads = {}  # thread id -> (name, CPU ticks at its last sample)
+        self._exited = threading.Event()
         self._reaper = threading.Thread(target=self._reap, name=f"reap-{self.proc.pid}", daemon=True)
         self._reaper.start()
+        self._sampler = threading.Thread(target=self._sample, name=f"sample-{self.proc.pid}", daemon=True)
+        self._sampler.start()
+
+    def _sample(self):
+        while not self._exited.wait(SAMPLE_INTERVAL_S):
+            try:
+                ticks = cpu_seconds(self.proc.pid) * CLOCK_TICKS
+                self._threads.update(thread_cpu_ticks(self.proc.pid))
+            except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+                continue  # exiting: the reaper ends the loop
+            self._samples.append((time.monotonic(), ticks))
 
     def _reap(self):
         _, status, rusage = os.wait4(self.proc.pid, 0)
+        self._exited.set()
         self.ended = time.monotonic()
         self.rusage = rusage
         self.proc.returncode = os.waitstatus_to_exitcode(status)
@@ -170,6 +190,7 @@ class ToolProcess:
             except ProcessLookupError:  # exited meanwhile
                 pass
         self._reaper.join()
+        self._sampler.join()
         self._log.close()
 
     def finish(self, deadline):
@@ -186,9 +207,17 @@ class ToolProcess:
         return output
 
     def usage(self, prefix):
-        """CPU seconds (user + system, with reaped children) and wall seconds, as {prefix}_cpu_s, {prefix}_wall_s."""
+        """CPU seconds (user + system, with reaped children) and wall seconds, as {prefix}_cpu_s, {prefix}_wall_s;
+        from the samples, {prefix}_peak_cores (most CPU seconds per second over any window of about a second) and
+        {prefix}_threads (CPU seconds of its busiest threads, as last sampled, up to half a sample before exit)."""
+        step = max(1, round(1.0 / SAMPLE_INTERVAL_S))
+        windows = [(b[1] - a[1]) / CLOCK_TICKS / (b[0] - a[0])
+                   for a, b in zip(self._samples, self._samples[step:]) if b[0] > a[0]]
+        busiest = sorted(self._threads.values(), key=lambda t: -t[1])[:TOP_THREADS]
         return {f"{prefix}_cpu_s": self.rusage.ru_utime + self.rusage.ru_stime,
-                f"{prefix}_wall_s": self.ended - self.started}
+                f"{prefix}_wall_s": self.ended - self.started,
+                f"{prefix}_peak_cores": max(windows) if windows else None,
+                f"{prefix}_threads": [[name, ticks / CLOCK_TICKS] for name, ticks in busiest]}
 
 
 def _consumer_summary(output, records):
