@@ -120,13 +120,14 @@ class Tools:
         overlap = (min(s["end_epoch_s"] for s in summaries)
                    - max(s["start_epoch_s"] + s["consume_rebalance_ms"] / 1000 for s in summaries))
         consumed = sum(s["consumed"] for s in summaries)
+        window = fetch_end - fetch_start
+        slowest_fetch_s = max(s["fetch_ms"] for s in summaries) / 1000
         n = len(summaries)
-        return {f"consume_x{n}_records_per_sec": consumed / (fetch_end - fetch_start) if fetch_end > fetch_start else None,
-                f"consume_x{n}_mb_per_sec": sum(s["consumed_mb"] for s in summaries) / (fetch_end - fetch_start)
-                if fetch_end > fetch_start else None,
+        return {f"consume_x{n}_records_per_sec": consumed / window if window > 0 else None,
+                f"consume_x{n}_mb_per_sec": sum(s["consumed_mb"] for s in summaries) / window if window > 0 else None,
                 f"consume_x{n}_sum_fetch_records_per_sec": sum(s["fetch_records_per_sec"] for s in summaries),
-                f"consume_x{n}_slowest_records_per_sec": consumed / max(s["fetch_ms"] for s in summaries) * 1000,
-                f"consume_x{n}_window_s": fetch_end - fetch_start, f"consume_x{n}_overlap_s": overlap,
+                f"consume_x{n}_slowest_records_per_sec": consumed / slowest_fetch_s if slowest_fetch_s > 0 else None,
+                f"consume_x{n}_window_s": window, f"consume_x{n}_overlap_s": overlap,
                 f"consume_x{n}_cpu_s": sum(s["consumer_cpu_s"] for s in summaries),
                 f"consumers_x{n}": summaries}
 
