@@ -125,7 +125,7 @@ def other_cpu_seconds(result):
     machine = sum(v for k, v in result.items() if k.startswith("machine_cpu_"))
     broker = sum(v for k, v in result.items() if k.startswith("cpu_") and k.endswith("_s"))
     tools = sum(result.get(k, 0) for k in ("producer_cpu_s", "consumer_cpu_s", "consume_x2_cpu_s", "e2e_tool_cpu_s"))
-    return machine - broker - tools
+    return max(0.0, machine - broker - tools)  # not below zero from the ticks' rounding
 
 
 def run_once(ctx, tools, broker_cls, name, profile, kind, params, workdir):
