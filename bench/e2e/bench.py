@@ -10,6 +10,7 @@ scenario is recorded as "failed: <reason>" and the run goes on. Results go to be
 Settings come from the environment (see README.md): QUICK, RECORDS, FSYNC_RECORDS, LATENCY_RECORDS, E2E_RECORDS,
 ROUNDS, PROFILES, SCENARIOS, BROKERS, DOCS, NOTE.
 """
+import contextlib
 import json
 import os
 import platform
@@ -20,7 +21,7 @@ import subprocess
 import sys
 import time
 
-from brokers import KafkaBroker, RunnelBroker, dir_bytes
+from brokers import KafkaBroker, RunnelBroker, busy_fraction, busy_seconds, dir_bytes, machine_cpu_ticks
 from tools import ToolFailure, Tools
 import report
 
@@ -38,6 +39,7 @@ COMMON_SETTINGS = {
 }
 PROFILE_SETTINGS = {"default": {}, "fsync": {"log.flush.interval.messages": 1}}
 TUNED = {"linger.ms": 5, "batch.size": 262144}
+FANOUT = 2  # consumer processes reading the same records at once after the single consumer
 
 
 def env_int(name, default):
@@ -72,6 +74,7 @@ class Context:
         text = text.replace(self.log4j_config, "bench/e2e/log4j2.properties")
         text = re.sub(r"127\.0\.0\.1:\d+", "$BOOTSTRAP", text)
         text = re.sub(r"\b(produce|latency|e2e)-\d+\b", "$TOPIC", text)
+        text = re.sub(r"\bperf-fanout-\d+-", "perf-fanout-$STAMP-", text)
         key = (label, text)
         self.commands.setdefault(key, text)
 
@@ -96,6 +99,35 @@ def scenarios(ctx):
     return [s for s in result if ctx.scenario_filter.search(f"{s[0]} {s[1]}")]
 
 
+class Phase:
+    """Measures one workload phase into a run's result: the broker's CPU seconds (cpu_<name>_s) and the share of
+    all the machine's cores that were busy (machine_busy_<name>, 0 to 1) with the CPU seconds that makes
+    (machine_cpu_<name>_s: less the broker's and the tools', what other processes used), from before its tools
+    start to after they exit. Used as `with phase("produce"): ...`; a phase that raises records nothing."""
+
+    def __init__(self, broker, result):
+        self.broker = broker
+        self.result = result
+
+    @contextlib.contextmanager
+    def __call__(self, name):
+        cpu, ticks = self.broker.cpu(), machine_cpu_ticks()
+        yield
+        now = machine_cpu_ticks()
+        self.result[f"machine_busy_{name}"] = busy_fraction(ticks, now)
+        self.result[f"machine_cpu_{name}_s"] = busy_seconds(ticks, now)
+        self.result[f"cpu_{name}_s"] = self.broker.cpu() - cpu
+
+
+def other_cpu_seconds(result):
+    """CPU seconds that neither the broker nor the tools used during the workload phases (other processes on the
+    machine, the harness itself): a run that others took a share of is noisier."""
+    machine = sum(v for k, v in result.items() if k.startswith("machine_cpu_"))
+    broker = sum(v for k, v in result.items() if k.startswith("cpu_") and k.endswith("_s"))
+    tools = sum(result.get(k, 0) for k in ("producer_cpu_s", "consumer_cpu_s", "consume_x2_cpu_s", "e2e_tool_cpu_s"))
+    return max(0.0, machine - broker - tools)  # not below zero from the ticks' rounding
+
+
 def run_once(ctx, tools, broker_cls, name, profile, kind, params, workdir):
     """One broker, one scenario: returns a dict of measurements, or {"failed": reason}."""
     settings = {**COMMON_SETTINGS, **PROFILE_SETTINGS[profile]}
@@ -106,24 +138,30 @@ def run_once(ctx, tools, broker_cls, name, profile, kind, params, workdir):
         result["startup_s"] = broker.startup_seconds
         topic = f"{kind}-{int(time.time() * 1000)}"
         tools.create_topic(broker.bootstrap, topic, params["partitions"], os.path.join(workdir, "create-topic.log"))
-        cpu_start = broker.cpu()
+        phase = Phase(broker, result)
         if kind in ("produce", "latency"):
             throughput = -1 if kind == "produce" else 10000
             # the fixed-rate run also reports its steady state, after the producer's first tenth (client warm-up)
             warmup = params["records"] // 10 if kind == "latency" else 0
-            result.update(tools.produce(broker.bootstrap, topic, params["records"], throughput, params["props"],
-                                        os.path.join(workdir, "produce.log"), ctx.tool_timeout, warmup))
-            result["cpu_produce_s"] = broker.cpu() - cpu_start
+            with phase("produce"):
+                result.update(tools.produce(broker.bootstrap, topic, params["records"], throughput,
+                                            params["props"], os.path.join(workdir, "produce.log"), ctx.tool_timeout,
+                                            warmup))
         if kind == "produce":
-            cpu_consume = broker.cpu()
-            result.update(tools.consume(broker.bootstrap, topic, params["records"],
-                                        os.path.join(workdir, "consume.log"), ctx.tool_timeout))
-            result["cpu_consume_s"] = broker.cpu() - cpu_consume
+            with phase("consume"):
+                result.update(tools.consume(broker.bootstrap, topic, params["records"],
+                                            os.path.join(workdir, "consume.log"), ctx.tool_timeout))
+            # the same records again, read by FANOUT consumer processes at once, each in a group of its own
+            with phase(f"consume_x{FANOUT}"):
+                result.update(tools.consume_fanout(
+                    broker.bootstrap, topic, params["records"],
+                    [os.path.join(workdir, f"consume-x{FANOUT}-{i}.log") for i in range(FANOUT)], ctx.tool_timeout))
         if kind == "e2e":
-            result.update(tools.end_to_end(broker.bootstrap, topic, params["records"], "all",
-                                           os.path.join(workdir, "e2e.log"), ctx.tool_timeout))
-            result["cpu_e2e_s"] = broker.cpu() - cpu_start
+            with phase("e2e"):
+                result.update(tools.end_to_end(broker.bootstrap, topic, params["records"], "all",
+                                               os.path.join(workdir, "e2e.log"), ctx.tool_timeout))
         result["peak_rss_mb"] = broker.peak_rss() / 2**20
+        result["other_cpu_s"] = other_cpu_seconds(result)
     except (ToolFailure, RuntimeError, subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
         alive = "" if broker.alive() or broker.proc is None else f" (broker exited {broker.proc.returncode})"
         result = {"failed": f"{e}{alive}"}
@@ -178,7 +216,7 @@ def main():
                 result["load1"] = os.getloadavg()[0]
                 entries[index][broker_name].append(result)
                 summary = result.get("failed") or ", ".join(
-                    f"{k}={v:.4g}" for k, v in result.items() if k in report.HEADLINE)
+                    f"{k}={v:.4g}" for k, v in result.items() if k in report.HEADLINE and v is not None)
                 print(f"[r{round_no} {profile}] {name} {broker_name}: {summary} "
                       f"({time.monotonic() - began:.0f}s)", flush=True)
     runs["scenarios"] = entries

@@ -2,7 +2,8 @@
 
 Each broker runs as a plain `java` child process with the same heap and GC flags (those of Kafka's
 kafka-server-start.sh), its own fresh data directory and free loopback ports. The process id is the JVM itself,
-so /proc/<pid>/stat and /proc/<pid>/status give the broker's CPU time and peak RSS.
+so /proc/<pid>/stat and /proc/<pid>/status give the broker's CPU time and peak RSS; /proc/stat gives how busy the
+whole machine was meanwhile.
 """
 import base64
 import os
@@ -65,6 +66,43 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def thread_cpu_ticks(pid):
+    """{thread id: (name, utime + stime ticks)} of a process's live threads, from /proc/<pid>/task/<tid>/stat (the
+    kernel truncates names to 15 characters; a JVM's main thread is named "java")."""
+    threads = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                text = f.read()
+        except (FileNotFoundError, ProcessLookupError):  # the thread ended meanwhile
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        threads[int(tid)] = (name, int(fields[11]) + int(fields[12]))
+    return threads
+
+
+def machine_cpu_ticks():
+    """(busy, total) clock ticks of all CPUs since boot, from the first line of /proc/stat: total is user + nice +
+    system + idle + iowait + irq + softirq + steal (guest time is already inside user), busy is total - idle -
+    iowait."""
+    with open("/proc/stat") as f:
+        ticks = [int(t) for t in f.readline().split()[1:9]]
+    total = sum(ticks)
+    return total - ticks[3] - ticks[4], total
+
+
+def busy_fraction(before, after):
+    """Share of all CPUs' time that was busy between two machine_cpu_ticks() readings (1.0 = every core busy)."""
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total if total > 0 else None
+
+
+def busy_seconds(before, after):
+    """CPU seconds all processes on the machine used between two machine_cpu_ticks() readings."""
+    return (after[0] - before[0]) / CLOCK_TICKS
 
 
 def peak_rss_bytes(pid):

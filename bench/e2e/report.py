@@ -10,26 +10,41 @@ import shutil
 import statistics
 import subprocess
 
-HEADLINE = {"startup_s", "records_per_sec", "mb_per_sec", "lat_p99_ms", "fetch_records_per_sec", "e2e_p99_ms",
-            "cpu_produce_s", "peak_rss_mb"}
+HEADLINE = {"startup_s", "records_per_sec", "mb_per_sec", "lat_p99_ms", "fetch_records_per_sec",
+            "consume_x2_records_per_sec", "e2e_p99_ms", "cpu_produce_s", "peak_rss_mb", "producer_cpu_s",
+            "consumer_cpu_s", "machine_busy_produce", "machine_busy_consume"}
 
-# (column, unit, better, how to read it from one result of a given kind)
+# (column, in the ratio table, better, how to read it from one result of a given kind). Columns out of the ratio
+# table describe the clients and the machine, not a broker's merit: they explain the ratios beside them.
 COLUMNS = [
-    ("produce rec/s", "", "higher", lambda k, r: r.get("records_per_sec")),
-    ("produce MB/s", "", "higher", lambda k, r: r.get("mb_per_sec") if k == "produce" else None),
-    ("consume rec/s", "", "higher", lambda k, r: r.get("fetch_records_per_sec")),
-    ("p50 ms", "", "lower", lambda k, r: r.get("e2e_p50_ms") if k == "e2e" else r.get("lat_p50_ms")),
-    ("p99 ms", "", "lower", lambda k, r: r.get("e2e_p99_ms") if k == "e2e" else r.get("lat_p99_ms")),
-    ("p99.9 ms", "", "lower", lambda k, r: r.get("e2e_p999_ms") if k == "e2e" else r.get("lat_p999_ms")),
-    ("max ms", "", "lower", lambda k, r: None if k == "e2e" else r.get("lat_max_ms")),
-    ("steady p99 ms", "", "lower", lambda k, r: r.get("steady_p99_ms")),
-    ("steady p99.9 ms", "", "lower", lambda k, r: r.get("steady_p999_ms")),
-    ("broker CPU s", "", "lower",
+    ("produce rec/s", True, "higher", lambda k, r: r.get("records_per_sec")),
+    ("produce MB/s", True, "higher", lambda k, r: r.get("mb_per_sec") if k == "produce" else None),
+    ("consume rec/s", True, "higher", lambda k, r: r.get("fetch_records_per_sec")),
+    ("consume x2 rec/s", True, "higher", lambda k, r: r.get("consume_x2_records_per_sec")),
+    ("p50 ms", True, "lower", lambda k, r: r.get("e2e_p50_ms") if k == "e2e" else r.get("lat_p50_ms")),
+    ("p99 ms", True, "lower", lambda k, r: r.get("e2e_p99_ms") if k == "e2e" else r.get("lat_p99_ms")),
+    ("p99.9 ms", True, "lower", lambda k, r: r.get("e2e_p999_ms") if k == "e2e" else r.get("lat_p999_ms")),
+    ("max ms", True, "lower", lambda k, r: None if k == "e2e" else r.get("lat_max_ms")),
+    ("steady p99 ms", True, "lower", lambda k, r: r.get("steady_p99_ms")),
+    ("steady p99.9 ms", True, "lower", lambda k, r: r.get("steady_p999_ms")),
+    ("broker CPU s", True, "lower",
      lambda k, r: _sum(r.get("cpu_produce_s"), r.get("cpu_consume_s")) if k != "e2e" else r.get("cpu_e2e_s")),
-    ("peak RSS MiB", "", "lower", lambda k, r: r.get("peak_rss_mb")),
-    ("start-up s", "", "lower", lambda k, r: r.get("startup_s")),
-    ("data dir MiB", "", "lower", lambda k, r: r.get("data_dir_mb")),
+    ("producer CPU s", False, "lower",
+     lambda k, r: r.get("e2e_tool_cpu_s") if k == "e2e" else r.get("producer_cpu_s")),
+    ("consumer CPU s", False, "lower", lambda k, r: r.get("consumer_cpu_s")),
+    ("busy % produce", False, "lower",
+     lambda k, r: _percent(r.get("machine_busy_e2e") if k == "e2e" else r.get("machine_busy_produce"))),
+    ("busy % consume", False, "lower", lambda k, r: _percent(r.get("machine_busy_consume"))),
+    ("other CPU s", False, "lower", lambda k, r: r.get("other_cpu_s")),
+    ("peak RSS MiB", True, "lower", lambda k, r: r.get("peak_rss_mb")),
+    ("start-up s", True, "lower", lambda k, r: r.get("startup_s")),
+    ("data dir MiB", True, "lower", lambda k, r: r.get("data_dir_mb")),
 ]
+RATIO_COLUMNS = [i for i, c in enumerate(COLUMNS) if c[1]]
+
+
+def _percent(fraction):
+    return None if fraction is None else 100 * fraction
 
 
 def _sum(*values):
@@ -70,16 +85,18 @@ def rows(runs):
 
 def ratio_table(runs):
     """Markdown table of Runnel / Kafka per scenario (> 1 is better for throughput, worse for the rest)."""
-    head = "| scenario | " + " | ".join(c[0] for c in COLUMNS) + " |"
-    lines = [head, "|" + " --- |" * (len(COLUMNS) + 1)]
+    names = [COLUMNS[i][0] for i in RATIO_COLUMNS]
+    head = "| scenario | " + " | ".join(names) + " |"
+    lines = [head, "|" + " --- |" * (len(names) + 1)]
     for label, cells, ours_failed, kafka_failed in rows(runs):
+        ratios = [cells[i][2] for i in RATIO_COLUMNS]
         failures = [f"{who} failed: {why[0]}" for who, why in (("Runnel", ours_failed), ("Kafka", kafka_failed)) if why]
-        if failures and all(r is None for _, _, r in cells):
-            lines.append(f"| {label} | {'; '.join(failures)} |" + " |" * (len(COLUMNS) - 1))
+        if failures and all(r is None for r in ratios):
+            lines.append(f"| {label} | {'; '.join(failures)} |" + " |" * (len(names) - 1))
             continue
         if failures:
             label += f" ({'; '.join(failures)} in some rounds)"
-        lines.append(f"| {label} | " + " | ".join("-" if r is None else f"{r:.2f}" for _, _, r in cells) + " |")
+        lines.append(f"| {label} | " + " | ".join("-" if r is None else f"{r:.2f}" for r in ratios) + " |")
     return "\n".join(lines)
 
 
@@ -107,7 +124,7 @@ def chart_data(runs):
                                      for b in ("runnel", "kafka"))))
         else:
             tag = ("fsync " if e["profile"] == "fsync" else "") + ("rate 10k/s" if kind == "latency" else "e2e")
-            for col in COLUMNS[3:7]:
+            for col in COLUMNS[4:8]:
                 values = [median(kind, e[b], col[3]) for b in ("runnel", "kafka")]
                 if any(v is not None for v in values):
                     latency.append((f"{tag} {col[0].split()[0]}", *values))
@@ -197,7 +214,8 @@ def write_docs(runs, root, here, out_dir):
         "- producer profiles: `default` (Kafka 4.3 defaults: batch.size=16384, linger.ms=5) and "
         "`tuned` (`linger.ms=5 batch.size=262144`)", "",
         "## Runnel / Kafka", "",
-        "Above 1 is better for throughput (rec/s, MB/s), worse for every other column.", "",
+        "Above 1 is better for throughput (rec/s, MB/s), worse for every other column. The clients' CPU and the",
+        "machine's busy share are in the figures below.", "",
         ratio_table(runs), "",
         f"![throughput and latency](performance-e2e.png)", "",
         f"Chart drawn with {renderer}.", "",
@@ -208,11 +226,26 @@ def write_docs(runs, root, here, out_dir):
         "  row, the rate it reached (10,000/s unless the producer or broker could not keep up).",
         "- consume rec/s: ConsumerPerformance's `fetch.nMsg.sec` over the records just produced (excludes the",
         "  group join, which ConsumerPerformance reports separately as rebalance time).",
+        "- consume x2 rec/s: then two ConsumerPerformance processes started together, each in a fresh group and",
+        "  reading all those records again: all records they read over the union of their fetch times (from the",
+        "  first one's end of group join, start.time + rebalance.time.ms, to the last one's end.time). One",
+        "  consumer thread decodes every record; two processes ask the broker for twice the bytes.",
         "- p50/p99/p99.9/max ms: for produce rows, ProducerPerformance's send-to-ack latency (unthrottled, so it",
         "  is mostly queueing in the producer); for the fixed-rate row the same at 10,000 records/s; for the",
         "  end-to-end row, EndToEndLatency (produce one record with acks=all, consume it, repeat; no max printed).",
-        "- broker CPU s: utime + stime of the broker JVM (`/proc/<pid>/stat`) during the workload only.",
-        "- peak RSS: `VmHWM` of the broker JVM at the end of the workload (start-up included).",
+        "- broker CPU s: utime + stime of the broker JVM (`/proc/<pid>/stat`) during the produce and the single",
+        "  consume (not the two-consumer read); the same records on both brokers, so its ratio is that of CPU per GB.",
+        "- producer CPU s, consumer CPU s: user + system CPU seconds of the ProducerPerformance and the single",
+        "  ConsumerPerformance JVM, from spawn to exit (`os.wait4`, JVM start-up included); for the end-to-end",
+        "  row, the EndToEndLatency JVM (producer and consumer in one). Over the tool's wall time (in",
+        "  `results.json`) it gives the cores the client used.",
+        "- busy % produce, busy % consume: the share of all the machine's cores busy (`/proc/stat`: all time but",
+        "  idle and iowait) from before the tool starts to after it exits, broker, clients and any other process",
+        "  together; near 100 the cores, not the broker, set the pace. For the end-to-end row, during EndToEndLatency.",
+        "- other CPU s: CPU seconds the machine used during the workload (all its phases) that were neither the",
+        "  broker's nor the tools': other processes. Well above zero, the run shared the cores and is noisier.",
+        "- peak RSS: `VmHWM` of the broker JVM at the end of the workload (start-up and the two-consumer read",
+        "  included).",
         "- start-up s: from spawning the JVM to the first Metadata v4 answer listing a broker (Kafka's storage",
         "  format runs before and is not counted).",
         "- data dir: bytes allocated on disk under the data directory after a clean shutdown.", "",
