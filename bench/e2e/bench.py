@@ -102,8 +102,8 @@ def scenarios(ctx):
 class Phase:
     """Measures one workload phase into a run's result: the broker's CPU seconds (cpu_<name>_s) and the share of
     all the machine's cores that were busy (machine_busy_<name>, 0 to 1) with the CPU seconds that makes
-    (machine_cpu_<name>_s: less the broker's and the tools', what other processes used), from before its tools
-    start to after they exit. Used as `with phase("produce"): ...`; a phase that raises records nothing."""
+    (machine_cpu_<name>_s: less the broker's and the tools', what other processes used), and the part of the
+    broker's CPU its JIT compiler threads used (jit_<name>_s), from before its tools start to after they exit. Used as `with phase("produce"): ...`; a phase that raises records nothing."""
 
     def __init__(self, broker, result):
         self.broker = broker
@@ -111,12 +111,13 @@ class Phase:
 
     @contextlib.contextmanager
     def __call__(self, name):
-        cpu, ticks = self.broker.cpu(), machine_cpu_ticks()
+        cpu, jit, ticks = self.broker.cpu(), self.broker.jit_cpu(), machine_cpu_ticks()
         yield
         now = machine_cpu_ticks()
         self.result[f"machine_busy_{name}"] = busy_fraction(ticks, now)
         self.result[f"machine_cpu_{name}_s"] = busy_seconds(ticks, now)
         self.result[f"cpu_{name}_s"] = self.broker.cpu() - cpu
+        self.result[f"jit_{name}_s"] = self.broker.jit_cpu() - jit
 
 
 def other_cpu_seconds(result):

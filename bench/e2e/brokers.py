@@ -177,6 +177,12 @@ class Broker:
     def cpu(self):
         return cpu_seconds(self.proc.pid)
 
+    def jit_cpu(self):
+        """CPU seconds of the broker JVM's JIT compiler threads ("C1 CompilerThre…", "C2 CompilerThre…"): a cost
+        of warming up, which a short run pays in full and a long-running broker only once."""
+        return sum(ticks for name, ticks in thread_cpu_ticks(self.proc.pid).values()
+                   if name.startswith(("C1 CompilerThre", "C2 CompilerThre"))) / CLOCK_TICKS
+
     def peak_rss(self):
         return peak_rss_bytes(self.proc.pid)
 
