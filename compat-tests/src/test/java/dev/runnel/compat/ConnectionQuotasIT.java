@@ -9,7 +9,6 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -18,14 +17,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -195,14 +191,6 @@ class ConnectionQuotasIT {
     private ApiVersionsResponse apiVersions(Socket socket) throws IOException {
         short version = 3;
         RequestHeader header = new RequestHeader(ApiKeys.API_VERSIONS, version, "quota-test", ++correlationId);
-        ByteBuffer frame = new ApiVersionsRequest.Builder().build(version).serializeWithHeader(header);
-        DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-        out.writeInt(frame.remaining());
-        out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
-        out.flush();
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        byte[] response = new byte[in.readInt()];
-        in.readFully(response);
-        return (ApiVersionsResponse) AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+        return (ApiVersionsResponse) RawRequests.exchange(socket, new ApiVersionsRequest.Builder().build(version), header);
     }
 }

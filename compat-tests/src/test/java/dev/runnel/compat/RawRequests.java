@@ -22,18 +22,23 @@ final class RawRequests {
     static AbstractResponse send(String bootstrap, AbstractRequest request) throws IOException {
         String[] hostPort = bootstrap.split(":");
         RequestHeader header = new RequestHeader(request.apiKey(), request.version(), "raw-requests", 1);
-        ByteBuffer frame = request.serializeWithHeader(header);
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), 5_000);
             socket.setSoTimeout(15_000);
-            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-            out.writeInt(frame.remaining());
-            out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
-            out.flush();
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            byte[] response = new byte[in.readInt()];
-            in.readFully(response);
-            return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+            return exchange(socket, request, header);
         }
+    }
+
+    /** Writes one request on an open socket and reads its response, both through kafka-clients' own classes. */
+    static AbstractResponse exchange(Socket socket, AbstractRequest request, RequestHeader header) throws IOException {
+        ByteBuffer frame = request.serializeWithHeader(header);
+        DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+        out.writeInt(frame.remaining());
+        out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
+        out.flush();
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        byte[] response = new byte[in.readInt()];
+        in.readFully(response);
+        return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
     }
 }
