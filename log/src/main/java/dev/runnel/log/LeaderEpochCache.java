@@ -67,9 +67,15 @@ public final class LeaderEpochCache {
         if (loaded) {
             return;
         }
-        for (String[] fields : CheckpointFile.read(file, 2)) {
-            entries.add(new EpochEntry(Integer.parseInt(fields[0]), Long.parseLong(fields[1])));
+        List<EpochEntry> read = new ArrayList<>();
+        try {
+            for (String[] fields : CheckpointFile.read(file, 2)) {
+                read.add(new EpochEntry(Integer.parseInt(fields[0]), Long.parseLong(fields[1])));
+            }
+        } catch (NumberFormatException e) {
+            throw new IOException("malformed leader epoch checkpoint " + file, e);
         }
+        entries.addAll(read);
         loaded = true;
         truncateFromEnd(openLogEndOffset);
         truncateFromStart(openLogStartOffset);

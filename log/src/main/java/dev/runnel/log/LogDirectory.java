@@ -56,6 +56,7 @@ public final class LogDirectory implements AutoCloseable {
     private final BiFunction<TopicPartition, Path, ProducerStateHook> producerStates;
     private final GroupCommitFlusher flusher;
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    private final PartitionMetadataFlusher metadataFlusher = new PartitionMetadataFlusher();
     private final boolean openedAfterCleanShutdown;
     private volatile LogStorageException failure;
 
@@ -124,8 +125,9 @@ public final class LogDirectory implements AutoCloseable {
     /**
      * Returns the log of {@code tp}, creating its directory, {@code partition.metadata} (when {@code topicId} is
      * given) and first segment if it does not exist. Creating forces nothing (the caller's metadata store is what
-     * makes a created partition durable: its log is created again at start-up if a crash lost it), so thousands of
-     * partitions are created in about the time of their file system calls.
+     * makes a created partition durable: its log is created again at start-up if a crash lost it; the topic id file
+     * is forced in the background, {@link PartitionMetadataFlusher}), so thousands of partitions are created in about
+     * the time of their file system calls.
      */
     public PartitionLog getOrCreate(TopicPartition tp, UUID topicId, LogConfig config) {
         checkOnline();
@@ -148,10 +150,11 @@ public final class LogDirectory implements AutoCloseable {
                 // a directory this one did not open (left by a failed creation): take what is in it
                 : PartitionLog.open(dir, tp, config, resources, 0, 0, true, producerStates.apply(tp, dir), flusher,
                         this::markOffline);
+        logs.put(tp, log);
         if (topicId != null) {
             log.partitionMetadataWritten();
+            metadataFlusher.add(log);
         }
-        logs.put(tp, log);
         return log;
     }
 
@@ -208,6 +211,7 @@ public final class LogDirectory implements AutoCloseable {
                 throw markOffline(new LogStorageException("cannot write partition metadata of " + log.topicPartition(), e));
             }
             log.partitionMetadataWritten();
+            metadataFlusher.add(log);
         });
         return mismatched;
     }
@@ -265,6 +269,7 @@ public final class LogDirectory implements AutoCloseable {
      */
     @Override
     public void close() {
+        metadataFlusher.close();
         inParallel(List.copyOf(logs.values()), PartitionLog::close);
         if (failure != null) {
             return;

@@ -456,6 +456,22 @@ public final class PartitionLog implements AutoCloseable {
         partitionMetadataUnflushed = true;
     }
 
+    /** Whether {@code partition.metadata} was written and not yet forced. */
+    boolean partitionMetadataUnflushed() {
+        return partitionMetadataUnflushed;
+    }
+
+    /** Forces {@code partition.metadata} if it was written and not yet forced ({@link PartitionMetadataFlusher}). */
+    void forcePartitionMetadata() {
+        if (failure == null) {
+            try {
+                flushPartitionMetadata();
+            } catch (IOException e) {
+                throw fail("flush partition metadata of " + topicPartition, e);
+            }
+        }
+    }
+
     private void flushPartitionMetadata() throws IOException {
         if (partitionMetadataUnflushed) {
             partitionMetadataUnflushed = false; // before the force: a write racing with it sets it again

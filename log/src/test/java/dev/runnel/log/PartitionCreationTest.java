@@ -69,6 +69,7 @@ class PartitionCreationTest {
 
         append(log, 5); // past index.interval.bytes: the index files appear with their first entry
         log.flush(log.logEndOffset());
+        assertFalse(log.partitionMetadataUnflushed(), "forced before the data, if the background had not yet");
         assertTrue(files(log.directory()).containsAll(Set.of("00000000000000000000.index", "00000000000000000000.timeindex")));
         PartitionLogTest.assertIndexesPointAtBatches(log);
         directory.close();
@@ -79,8 +80,9 @@ class PartitionCreationTest {
     void idlePartitionsReopenWithoutIndexFilesOrEpochCheckpoint() throws IOException {
         LogResources resources = resources();
         LogDirectory directory = open(resources);
-        directory.getOrCreate(TP, UUID.randomUUID(), CONFIG);
+        PartitionLog created = directory.getOrCreate(TP, UUID.randomUUID(), CONFIG);
         directory.close();
+        assertFalse(created.partitionMetadataUnflushed(), "a clean shutdown leaves the topic id on disk");
 
         directory = open(resources); // clean
         PartitionLog log = directory.log(TP);
