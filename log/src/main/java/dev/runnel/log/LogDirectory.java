@@ -182,7 +182,7 @@ public final class LogDirectory implements AutoCloseable {
 
     /**
      * After an unclean shutdown: writes {@code partition.metadata} again where a crash lost or tore it (it is forced
-     * only with the log's first flush). {@code topicIds} gives each partition's topic id, or null to skip it. Returns
+     * after creation, in the background). {@code topicIds} gives each partition's topic id, or null to skip it. Returns
      * the partitions whose file names another topic id, with that id; those are left alone (the caller decides: data
      * is never dropped on a guess). Runs over the partitions in parallel, like {@link #open}.
      */

@@ -23,8 +23,8 @@ import java.util.UUID;
  * URL-safe base64 without padding (22 characters).
  *
  * <p>Durability follows Kafka's {@code UnifiedLog}: the file is written when the partition is created but forced
- * only later ({@link PartitionLog} forces it before the log's first data flush and before a clean shutdown), so
- * creating thousands of partitions costs no fsync each. A file a crash lost or tore is written again from the
+ * later, in the background ({@link PartitionMetadataFlusher}), and in any case before the log's first data flush
+ * and before a clean shutdown ({@link PartitionLog}), so creating thousands of partitions waits for no fsync. A file a crash lost or tore is written again from the
  * metadata store at start-up ({@link LogDirectory#ensureTopicId}).
  */
 public final class PartitionMetadataFile {
