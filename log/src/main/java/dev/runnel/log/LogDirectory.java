@@ -2,6 +2,7 @@ package dev.runnel.log;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,7 @@ public final class LogDirectory implements AutoCloseable {
     private final BiFunction<TopicPartition, Path, ProducerStateHook> producerStates;
     private final GroupCommitFlusher flusher;
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    private final PartitionMetadataFlusher metadataFlusher = new PartitionMetadataFlusher();
     private final boolean openedAfterCleanShutdown;
     private volatile LogStorageException failure;
 
@@ -73,7 +75,7 @@ public final class LogDirectory implements AutoCloseable {
      * Opens every partition under {@code root} (created if missing), recovering them unless the last shutdown was
      * clean, then removes the clean-shutdown marker so that a crash from now on triggers recovery.
      *
-     * @param configs        the topic config of each partition
+     * @param configs        the topic config of each partition (the same for every partition of a topic)
      * @param producerStates the producer-state table of each partition ({@code (tp, dir) -> hook})
      * @param flusher        group commit for {@link PartitionLog#flushAsync}; may be null
      */
@@ -87,11 +89,13 @@ public final class LogDirectory implements AutoCloseable {
         Map<TopicPartition, Long> recoveryPoints = readOffsets(root.resolve(RECOVERY_POINT_CHECKPOINT));
         Map<TopicPartition, Long> startOffsets = readOffsets(root.resolve(LOG_START_OFFSET_CHECKPOINT));
         Map<TopicPartition, Long> dirtyOffsets = readOffsets(root.resolve(CLEANER_OFFSET_CHECKPOINT));
+        Map<String, LogConfig> topicConfigs = new ConcurrentHashMap<>(); // one topic config, many partitions
         // In parallel, as Kafka's num.recovery.threads.per.data.dir: opening is file system calls, and recovery
         // after a crash reads every unflushed segment.
         inParallel(partitionDirectories(root), dir -> {
             TopicPartition tp = TopicPartition.parseDirectoryName(dir.getFileName().toString());
-            PartitionLog log = PartitionLog.open(dir, tp, configs.apply(tp), resources,
+            LogConfig config = topicConfigs.computeIfAbsent(tp.topic(), topic -> configs.apply(tp));
+            PartitionLog log = PartitionLog.open(dir, tp, config, resources,
                     recoveryPoints.getOrDefault(tp, 0L), startOffsets.getOrDefault(tp, 0L), clean,
                     producerStates.apply(tp, dir), flusher, directory::markOffline);
             log.setFirstDirtyOffset(dirtyOffsets.getOrDefault(tp, 0L));
@@ -120,7 +124,10 @@ public final class LogDirectory implements AutoCloseable {
 
     /**
      * Returns the log of {@code tp}, creating its directory, {@code partition.metadata} (when {@code topicId} is
-     * given) and first segment if it does not exist.
+     * given) and first segment if it does not exist. Creating forces nothing (the caller's metadata store is what
+     * makes a created partition durable: its log is created again at start-up if a crash lost it; the topic id file
+     * is forced in the background, {@link PartitionMetadataFlusher}), so thousands of partitions are created in about
+     * the time of their file system calls.
      */
     public PartitionLog getOrCreate(TopicPartition tp, UUID topicId, LogConfig config) {
         checkOnline();
@@ -129,18 +136,39 @@ public final class LogDirectory implements AutoCloseable {
             return existing;
         }
         Path dir = root.resolve(tp.directoryName());
+        boolean created;
         try {
-            Files.createDirectories(dir);
+            created = createDirectory(dir);
             if (topicId != null) {
                 PartitionMetadataFile.write(dir, topicId);
             }
         } catch (IOException e) {
             throw markOffline(new LogStorageException("cannot create " + dir, e));
         }
-        PartitionLog log = PartitionLog.open(dir, tp, config, resources, 0, 0, true,
-                producerStates.apply(tp, dir), flusher, this::markOffline);
+        PartitionLog log = created
+                ? PartitionLog.create(dir, tp, config, resources, producerStates.apply(tp, dir), flusher, this::markOffline)
+                // a directory this one did not open (left by a failed creation): take what is in it
+                : PartitionLog.open(dir, tp, config, resources, 0, 0, true, producerStates.apply(tp, dir), flusher,
+                        this::markOffline);
         logs.put(tp, log);
+        if (topicId != null) {
+            log.partitionMetadataWritten();
+            metadataFlusher.add(log);
+        }
         return log;
+    }
+
+    /** Creates {@code dir}; false when it already exists. */
+    private static boolean createDirectory(Path dir) throws IOException {
+        try {
+            Files.createDirectory(dir);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
+            return false;
+        }
     }
 
     /** The topic id in the partition's {@code partition.metadata}, or null. */
@@ -150,6 +178,42 @@ public final class LogDirectory implements AutoCloseable {
         } catch (IOException e) {
             throw markOffline(new LogStorageException("cannot read partition metadata of " + tp, e));
         }
+    }
+
+    /**
+     * After an unclean shutdown: writes {@code partition.metadata} again where a crash lost or tore it (it is forced
+     * after creation, in the background). {@code topicIds} gives each partition's topic id, or null to skip it. Returns
+     * the partitions whose file names another topic id, with that id; those are left alone (the caller decides: data
+     * is never dropped on a guess). Runs over the partitions in parallel, like {@link #open}.
+     */
+    public Map<TopicPartition, UUID> repairTopicIds(Function<TopicPartition, UUID> topicIds) {
+        Map<TopicPartition, UUID> mismatched = new ConcurrentHashMap<>();
+        inParallel(List.copyOf(logs.values()), log -> {
+            UUID expected = topicIds.apply(log.topicPartition());
+            if (expected == null) {
+                return;
+            }
+            UUID found;
+            try {
+                found = PartitionMetadataFile.read(log.directory());
+            } catch (IOException unreadable) {
+                found = null; // torn by a crash
+            }
+            if (found != null) {
+                if (!found.equals(expected)) {
+                    mismatched.put(log.topicPartition(), found);
+                }
+                return;
+            }
+            try {
+                PartitionMetadataFile.write(log.directory(), expected);
+            } catch (IOException e) {
+                throw markOffline(new LogStorageException("cannot write partition metadata of " + log.topicPartition(), e));
+            }
+            log.partitionMetadataWritten();
+            metadataFlusher.add(log);
+        });
+        return mismatched;
     }
 
     /** Removes a partition: its directory is renamed aside (Kafka's {@code .<uuid>-delete}) and deleted. */
@@ -205,6 +269,7 @@ public final class LogDirectory implements AutoCloseable {
      */
     @Override
     public void close() {
+        metadataFlusher.close();
         inParallel(List.copyOf(logs.values()), PartitionLog::close);
         if (failure != null) {
             return;

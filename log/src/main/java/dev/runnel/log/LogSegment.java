@@ -5,8 +5,10 @@ import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.function.Consumer;
 
 /**
@@ -48,13 +50,24 @@ final class LogSegment {
         this.created = resources.clock().millis();
     }
 
-    /** Creates the three empty files of a new segment. */
+    /**
+     * Creates the empty log file of a new segment, its indexes pinned empty; their files are created with their first
+     * entry ({@link SparseIndex}), so a new partition costs one file. An empty file needs no fsync (a crash that loses
+     * it loses no data: a missing segment is recreated at open), so the segment starts flushed; the first write marks
+     * it dirty.
+     */
     static LogSegment create(Path dir, long baseOffset, LogConfig config, LogResources resources) throws IOException {
         LogSegment segment = new LogSegment(dir, baseOffset, config, resources, 0);
-        for (Path file : new Path[] {segment.logFile, segment.offsetIndex.file(), segment.timeIndex.file()}) {
-            Files.deleteIfExists(file);
-            Files.createFile(file);
+        try {
+            Files.createFile(segment.logFile);
+        } catch (FileAlreadyExistsException e) {
+            // a new inode, not a truncated one: a reader may still be sending the old file's bytes
+            Files.delete(segment.logFile);
+            Files.createFile(segment.logFile);
         }
+        segment.offsetIndex.pinEmpty(true);
+        segment.timeIndex.pinEmpty(true);
+        segment.markFlushed();
         segment.maxTimestamp = -1;
         segment.offsetOfMaxTimestamp = baseOffset;
         return segment;
@@ -62,12 +75,12 @@ final class LogSegment {
 
     /** Opens an existing segment without reading it; indexes load on first use. */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, LogResources resources) throws IOException {
-        long size = Files.size(LogFiles.logFile(dir, baseOffset));
-        if (size > Integer.MAX_VALUE) {
+        BasicFileAttributes attributes = Files.readAttributes(LogFiles.logFile(dir, baseOffset), BasicFileAttributes.class);
+        if (attributes.size() > Integer.MAX_VALUE) {
             throw new IOException("segment larger than 2 GiB: " + LogFiles.logFile(dir, baseOffset));
         }
-        LogSegment segment = new LogSegment(dir, baseOffset, config, resources, (int) size);
-        segment.created = Files.getLastModifiedTime(segment.logFile).toMillis();
+        LogSegment segment = new LogSegment(dir, baseOffset, config, resources, (int) attributes.size());
+        segment.created = attributes.lastModifiedTime().toMillis();
         return segment;
     }
 
@@ -242,6 +255,9 @@ final class LogSegment {
     /** The offset after the last batch, or the base offset when empty. Reads from the last index entry on. */
     long readNextOffset() throws IOException {
         int end = size;
+        if (end == 0) {
+            return baseOffset;
+        }
         long from;
         try {
             IndexEntries entries = offsetIndex.entries(end);
@@ -363,8 +379,8 @@ final class LogSegment {
         if (max >= 0) {
             timeIndex.maybeAppend(max, offsetOfMaxTimestamp, true);
         }
-        offsetIndex.unpin();
-        timeIndex.unpin();
+        offsetIndex.unpin(size > 0);
+        timeIndex.unpin(size > 0);
     }
 
     /** Forces the log file and the indexes to disk, each only if written since its last flush. */

@@ -65,6 +65,8 @@ public final class PartitionLog implements AutoCloseable {
     private volatile LogStorageException failure;
     /** The log cleaner's checkpoint: offsets below it are clean (Kafka's cleaner-offset-checkpoint entry). */
     private volatile long firstDirtyOffset;
+    /** {@code partition.metadata} was written and not yet forced ({@link PartitionMetadataFile}). */
+    private volatile boolean partitionMetadataUnflushed;
 
     private PartitionLog(TopicPartition topicPartition, Path dir, LogConfig config, LogResources resources,
                          ProducerStateHook producerState, GroupCommitFlusher flusher,
@@ -111,6 +113,23 @@ public final class PartitionLog implements AutoCloseable {
             return new PartitionLog(topicPartition, dir, config, resources, producerState, flusher, onStorageFailure, loaded);
         } catch (IOException e) {
             LogStorageException failure = new LogStorageException("cannot open log " + dir, e);
+            onStorageFailure.accept(failure);
+            throw failure;
+        }
+    }
+
+    /**
+     * Creates an empty log in {@code dir}, a directory the caller just created: nothing is read and nothing forced
+     * ({@link PartitionLogLoader#create}).
+     */
+    public static PartitionLog create(Path dir, TopicPartition topicPartition, LogConfig config, LogResources resources,
+                                      ProducerStateHook producerState, GroupCommitFlusher flusher,
+                                      Consumer<LogStorageException> onStorageFailure) {
+        try {
+            PartitionLogLoader.Loaded loaded = PartitionLogLoader.create(dir, config, resources, producerState);
+            return new PartitionLog(topicPartition, dir, config, resources, producerState, flusher, onStorageFailure, loaded);
+        } catch (IOException e) {
+            LogStorageException failure = new LogStorageException("cannot create log " + dir, e);
             onStorageFailure.accept(failure);
             throw failure;
         }
@@ -453,6 +472,7 @@ public final class PartitionLog implements AutoCloseable {
         }
         Long first = segments.floorKey(from);
         try {
+            flushPartitionMetadata(); // Kafka's order: the topic id reaches the disk before any of the data
             for (LogSegment segment : segments.subMap(first == null ? segments.firstKey() : first, true, upTo, false).values()) {
                 try {
                     segment.flush();
@@ -468,6 +488,41 @@ public final class PartitionLog implements AutoCloseable {
             advanceHighWatermark();
         }
         lastFlushMs = resources.clock().millis();
+    }
+
+    /** Written {@code partition.metadata}, to be forced with the log's next flush ({@link PartitionMetadataFile}). */
+    void partitionMetadataWritten() {
+        partitionMetadataUnflushed = true;
+    }
+
+    /** Whether {@code partition.metadata} was written and not yet forced. */
+    boolean partitionMetadataUnflushed() {
+        return partitionMetadataUnflushed;
+    }
+
+    /** Forces {@code partition.metadata} if it was written and not yet forced ({@link PartitionMetadataFlusher}). */
+    void forcePartitionMetadata() {
+        if (failure == null) {
+            try {
+                flushPartitionMetadata();
+            } catch (IOException e) {
+                throw fail("flush partition metadata of " + topicPartition, e);
+            }
+        }
+    }
+
+    private void flushPartitionMetadata() throws IOException {
+        if (partitionMetadataUnflushed) {
+            partitionMetadataUnflushed = false; // before the force: a write racing with it sets it again
+            try {
+                PartitionMetadataFile.force(dir);
+            } catch (NoSuchFileException deletedMeanwhile) {
+                // the partition is being deleted: nothing of it needs to survive
+            } catch (IOException e) {
+                partitionMetadataUnflushed = true;
+                throw e;
+            }
+        }
     }
 
     /** Group-committed flush: completes when offsets below {@code upToOffset} are on disk. */
@@ -658,6 +713,7 @@ public final class PartitionLog implements AutoCloseable {
             active.deactivate();
             flush(logEndOffset);
             active.flush();
+            flushPartitionMetadata();
             producerState.onClose(logEndOffset);
             retention.purgeAll();
         } catch (IOException e) {

@@ -2,9 +2,11 @@ package dev.runnel.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Base64;
 import java.util.UUID;
 
@@ -18,7 +20,12 @@ import java.util.UUID;
  * </pre>
  *
  * The topic id is Kafka's {@code Uuid} text form: the 16 bytes (most significant long first, big-endian) in
- * URL-safe base64 without padding (22 characters). Written atomically; read once when the partition opens.
+ * URL-safe base64 without padding (22 characters).
+ *
+ * <p>Durability follows Kafka's {@code UnifiedLog}: the file is written when the partition is created but forced
+ * later, in the background ({@link PartitionMetadataFlusher}), and in any case before the log's first data flush
+ * and before a clean shutdown ({@link PartitionLog}), so creating thousands of partitions waits for no fsync. A file a crash lost or tore is written again from the
+ * metadata store at start-up ({@link LogDirectory#ensureTopicId}).
  */
 public final class PartitionMetadataFile {
     public static final String FILE_NAME = "partition.metadata";
@@ -26,8 +33,23 @@ public final class PartitionMetadataFile {
     private PartitionMetadataFile() {
     }
 
+    /** Writes the file (not forced: see the class comment). */
     public static void write(Path partitionDir, UUID topicId) throws IOException {
-        LogFiles.writeAtomically(partitionDir.resolve(FILE_NAME), "version: 0\ntopic_id: " + encode(topicId));
+        byte[] text = ("version: 0\ntopic_id: " + encode(topicId)).getBytes(StandardCharsets.UTF_8);
+        try (FileChannel channel = FileChannel.open(partitionDir.resolve(FILE_NAME), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer bytes = ByteBuffer.wrap(text);
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
+    }
+
+    /** Forces the file to disk. */
+    static void force(Path partitionDir) throws IOException {
+        try (FileChannel channel = FileChannel.open(partitionDir.resolve(FILE_NAME), StandardOpenOption.READ)) {
+            channel.force(true);
+        }
     }
 
     /** The topic id stored in {@code partitionDir}, or null when there is no file. */

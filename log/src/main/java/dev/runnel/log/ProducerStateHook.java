@@ -41,6 +41,11 @@ public interface ProducerStateHook {
         return logEndOffset;
     }
 
+    /** The log was just created, empty, at {@code logStartOffset}: there is no state on disk to load. */
+    default void onCreate(long logStartOffset) {
+        onOpen(logStartOffset, logStartOffset);
+    }
+
     /** A new segment starts at {@code baseOffset} (Kafka writes a producer snapshot here). */
     default void onRoll(long baseOffset) {
     }

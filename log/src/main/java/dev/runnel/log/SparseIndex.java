@@ -16,7 +16,10 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>Unlike Kafka we do not preallocate and memory-map the file: it holds exactly the entries written (the active
  * segment's newest entries reach it on flush, roll and close, see {@link #persist}), so its length is a multiple of
- * the entry size and Kafka reads it unchanged (Kafka trims its own files to that shape on roll and close). Owning thread: the partition's writer appends, truncates and rebuilds; readers only search.
+ * the entry size and Kafka reads it unchanged (Kafka trims its own files to that shape on roll and close). The file
+ * of an empty segment's index may not exist: a new segment creates it with its first entry, or when it is rolled with
+ * data, so that creating thousands of partitions creates only their logs. Owning thread: the partition's writer
+ * appends, truncates and rebuilds; readers only search.
  */
 abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
     protected final Path file;
@@ -28,6 +31,8 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
     private int persisted;
     /** Written since the last fsync (entries, truncation or a rebuilt file). */
     private volatile boolean unflushed = true;
+    /** The pinned entries are empty and the file does not exist yet; guarded by this. */
+    private boolean fileMissing;
 
     SparseIndex(Path file, long baseOffset, int maxEntries, LogResources resources) {
         this.file = file;
@@ -79,6 +84,14 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
 
     /** Keeps the entries in memory while this index belongs to the active segment. */
     final synchronized void pin(long segmentSize) throws IOException, CorruptIndexException {
+        if (pinned == null && segmentSize == 0) {
+            // an empty segment has no entries: nothing to read (thousands of idle partitions open at start-up)
+            long length = fileLength();
+            if (length <= 0) {
+                pinEmpty(length < 0);
+                return;
+            }
+        }
         if (pinned == null) {
             IndexEntries loaded = entries(segmentSize);
             persisted = loaded.count();
@@ -87,9 +100,47 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
         }
     }
 
-    /** Writes the pending entries and hands the entries to the shared cache once the segment is rolled. */
-    final void unpin() throws IOException {
+    /** The file's length, or -1 when it does not exist. */
+    private long fileLength() throws IOException {
+        try {
+            return Files.size(file);
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Pins no entries without reading the file: the index of a segment just created ({@code fileMissing}: its file
+     * is created with the first entry) or of an empty segment whose file is empty or missing.
+     */
+    final synchronized void pinEmpty(boolean fileMissing) {
+        persisted = 0;
+        pinned = new IndexEntries(0);
+        this.fileMissing = fileMissing;
+        resources.indexes().invalidate(file);
+    }
+
+    /** Creates the file of an index pinned without one (a new inode, as a segment's files always get). */
+    private void createMissingFile() throws IOException {
+        if (fileMissing) {
+            resources.files().invalidate(file);
+            Files.deleteIfExists(file);
+            Files.createFile(file);
+            fileMissing = false;
+        }
+    }
+
+    /**
+     * Writes the pending entries and hands the entries to the shared cache once the segment is rolled. The file of a
+     * segment with data must exist from now on (it reloads from it); an empty segment's may stay missing.
+     */
+    final void unpin(boolean segmentHasData) throws IOException {
         persist();
+        if (segmentHasData) {
+            synchronized (this) {
+                createMissingFile();
+            }
+        }
         IndexEntries p = pinned;
         if (p != null) {
             resources.indexes().put(file, p);
@@ -117,6 +168,7 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
             encode(bytes, p.key(i), p.value(i));
         }
         bytes.flip();
+        createMissingFile();
         unflushed = true;
         writeAt(bytes, (long) persisted * entrySize());
         persisted = n;
@@ -141,6 +193,9 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
         if (n < entries.count()) {
             entries.truncate(n);
             persisted = Math.min(persisted, n);
+            if (fileMissing) {
+                return; // nothing of it reached a file
+            }
             unflushed = true;
             SharedChannel channel = resources.files().acquire(file);
             try {
@@ -153,6 +208,13 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
 
     /** Replaces the file with {@code rebuilt}, which becomes pinned (if {@code pin}) or cached. */
     final synchronized void replace(IndexEntries rebuilt, boolean pin) throws IOException {
+        if (pin && rebuilt.count() == 0) {
+            long length = fileLength();
+            if (length <= 0) {
+                pinEmpty(length < 0); // an empty active index is already right: recovery writes nothing
+                return;
+            }
+        }
         ByteBuffer bytes = ByteBuffer.allocate(rebuilt.count() * entrySize());
         for (int i = 0; i < rebuilt.count(); i++) {
             encode(bytes, rebuilt.key(i), rebuilt.value(i));
@@ -161,6 +223,7 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
         if (!Files.exists(file)) {
             Files.createFile(file);
         }
+        fileMissing = false;
         unflushed = true;
         SharedChannel channel = resources.files().acquire(file);
         try {
@@ -207,6 +270,11 @@ abstract sealed class SparseIndex permits OffsetIndex, TimeIndex {
     /** Writes pending entries and forces the file, if anything was written since the last flush. */
     final void flush() throws IOException {
         persist();
+        synchronized (this) {
+            if (fileMissing) {
+                unflushed = false; // no file, no entries: nothing to force
+            }
+        }
         if (!unflushed) {
             return;
         }

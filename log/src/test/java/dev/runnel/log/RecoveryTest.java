@@ -164,10 +164,9 @@ class RecoveryTest {
         Path dir = copy(writeAndCrash(), "indexes");
         Files.delete(dir.resolve(LogFiles.baseName(0) + LogFiles.INDEX_SUFFIX));
         Files.write(dir.resolve(LogFiles.baseName(0) + LogFiles.TIME_INDEX_SUFFIX), new byte[] {1, 2, 3});
-        try (Stream<Path> files = Files.list(dir)) {
-            Path secondIndex = files.filter(p -> p.toString().endsWith(".index")).sorted().findFirst().orElseThrow();
-            Files.write(secondIndex, new byte[16]); // zeros, like a preallocated Kafka index after a crash
-        }
+        // the active segment's index, created with its first entry (if any): zeros, like a preallocated Kafka index
+        String last = lastLogFile(dir).getFileName().toString();
+        Files.write(dir.resolve(last.replace(LogFiles.LOG_SUFFIX, LogFiles.INDEX_SUFFIX)), new byte[16]);
         assertRecoveredTo(dir, 36, true);
         assertTrue(Files.exists(dir.resolve(LogFiles.baseName(0) + LogFiles.INDEX_SUFFIX)));
     }

@@ -105,6 +105,11 @@ public final class ProducerStateLogHook implements ProducerStateHook {
     }
 
     @Override
+    public void onCreate(long logStartOffset) {
+        this.logStartOffset = logStartOffset; // a new directory: no snapshot and no aborted-transaction file to read
+    }
+
+    @Override
     public void onRoll(long baseOffset) {
         snapshot(baseOffset);
     }

@@ -12,7 +12,6 @@ import dev.runnel.wire.protocol.Errors;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,31 +42,47 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 duplicates.add(t.name());
             }
         }
-        Map<String, CompletableFuture<CreateTopicsResponse.CreatableTopicResult>> results = new LinkedHashMap<>();
+        // One controller task for the whole request: one durable metadata write, logs created together.
+        List<TopicService.NewTopic> creatable = new ArrayList<>();
         for (CreateTopicsRequest.CreatableTopic t : request.topics()) {
-            if (duplicates.contains(t.name())) {
-                results.put(t.name(), CompletableFuture.completedFuture(failure(t.name(), Errors.INVALID_REQUEST,
-                        "Create topics request from client `" + context.clientId()
-                                + "` contains multiple entries for the following topics: " + t.name())));
-                continue;
+            if (!duplicates.contains(t.name())) {
+                creatable.add(newTopic(t));
             }
-            Map<Integer, List<Integer>> assignments = new HashMap<>();
-            for (CreateTopicsRequest.CreatableReplicaAssignment a : t.assignments()) {
-                assignments.put(a.partitionIndex(), a.brokerIds());
-            }
-            Map<String, String> configs = new HashMap<>();
-            for (CreateTopicsRequest.CreatableTopicConfig c : t.configs()) {
-                if (c.value() != null) {
-                    configs.put(c.name(), c.value());
-                }
-            }
-            TopicService.NewTopic newTopic = new TopicService.NewTopic(t.name(), t.numPartitions(),
-                    t.replicationFactor(), assignments, configs);
-            results.put(t.name(), topics.create(newTopic, request.validateOnly()).thenApply(r -> r.error().isSuccess()
-                    ? success(r.topic())
-                    : failure(t.name(), r.error().error(), r.error().message())));
         }
-        return Futures.all(new ArrayList<>(results.values())).thenApply(list -> new CreateTopicsResponse().setTopics(list));
+        CompletableFuture<List<TopicService.Result>> created = creatable.isEmpty()
+                ? CompletableFuture.completedFuture(List.of())
+                : topics.create(creatable, request.validateOnly());
+        return created.thenApply(outcomes -> {
+            List<CreateTopicsResponse.CreatableTopicResult> results = new ArrayList<>();
+            int next = 0;
+            Set<String> answered = new HashSet<>();
+            for (CreateTopicsRequest.CreatableTopic t : request.topics()) {
+                if (duplicates.contains(t.name())) {
+                    if (answered.add(t.name())) { // one result per name, as Kafka answers
+                        results.add(failure(t.name(), Errors.INVALID_REQUEST, "Create topics request from client `"
+                                + context.clientId() + "` contains multiple entries for the following topics: " + t.name()));
+                    }
+                    continue;
+                }
+                TopicService.Result r = outcomes.get(next++);
+                results.add(r.error().isSuccess() ? success(r.topic()) : failure(t.name(), r.error().error(), r.error().message()));
+            }
+            return new CreateTopicsResponse().setTopics(results);
+        });
+    }
+
+    private static TopicService.NewTopic newTopic(CreateTopicsRequest.CreatableTopic t) {
+        Map<Integer, List<Integer>> assignments = new HashMap<>();
+        for (CreateTopicsRequest.CreatableReplicaAssignment a : t.assignments()) {
+            assignments.put(a.partitionIndex(), a.brokerIds());
+        }
+        Map<String, String> configs = new HashMap<>();
+        for (CreateTopicsRequest.CreatableTopicConfig c : t.configs()) {
+            if (c.value() != null) {
+                configs.put(c.name(), c.value());
+            }
+        }
+        return new TopicService.NewTopic(t.name(), t.numPartitions(), t.replicationFactor(), assignments, configs);
     }
 
     private CreateTopicsResponse.CreatableTopicResult success(TopicMetadata topic) {

@@ -86,13 +86,19 @@ public final class LocalMetadataStore implements MetadataStore {
     }
 
     @Override
-    public synchronized void createTopic(TopicMetadata topic) {
-        if (snapshot.byName.containsKey(topic.name())) {
-            throw new TopicExistsException(topic.name());
-        }
+    public void createTopic(TopicMetadata topic) {
+        createTopics(List.of(topic));
+    }
+
+    @Override
+    public synchronized void createTopics(Collection<TopicMetadata> added) {
         Map<String, TopicMetadata> topics = new TreeMap<>(snapshot.byName);
-        topics.put(topic.name(), topic);
-        replace(topics, snapshot.brokerConfigs);
+        for (TopicMetadata topic : added) {
+            if (topics.putIfAbsent(topic.name(), topic) != null) {
+                throw new TopicExistsException(topic.name());
+            }
+        }
+        replace(topics, snapshot.brokerConfigs); // one copy and one fsync for the whole request
     }
 
     @Override

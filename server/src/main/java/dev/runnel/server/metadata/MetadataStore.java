@@ -24,6 +24,23 @@ public interface MetadataStore extends AutoCloseable {
      */
     void createTopic(TopicMetadata topic);
 
+    /**
+     * Adds several topics (one CreateTopics request), all or none; a store that can makes them durable with one
+     * write, which this default, one {@link #createTopic} each, does not.
+     *
+     * @throws TopicExistsException when a topic of one of those names exists, or a name appears twice; nothing is
+     *                              added then
+     */
+    default void createTopics(Collection<TopicMetadata> topics) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (TopicMetadata topic : topics) {
+            if (!names.add(topic.name()) || topic(topic.name()).isPresent()) {
+                throw new TopicExistsException(topic.name());
+            }
+        }
+        topics.forEach(this::createTopic);
+    }
+
     /** Replaces a topic's partitions or configs; the name and id must match an existing topic. */
     void updateTopic(TopicMetadata topic);
 

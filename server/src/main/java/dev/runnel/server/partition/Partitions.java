@@ -15,7 +15,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,12 +52,23 @@ public final class Partitions implements PartitionLogs, AutoCloseable {
 
     /**
      * Brings the log directory in line with the metadata store after start-up: creates logs missing for known
-     * topics (a crash between the metadata write and the log creation) and removes logs of topics the store no
-     * longer has (a crash in the middle of a deletion).
+     * topics (a crash between the metadata write and the log creation: logs are created without fsync), writes
+     * again {@code partition.metadata} files a crash lost, and removes logs of topics the store no longer has (a
+     * crash in the middle of a deletion).
      */
     public void reconcile(MetadataStore store) {
-        for (TopicMetadata topic : store.topics()) {
-            createLogs(topic, 0);
+        if (!logs.openedAfterCleanShutdown()) {
+            // partition.metadata is forced only with a log's first flush: a crash may have lost or torn it
+            logs.repairTopicIds(tp -> store.topic(tp.topic())
+                    .filter(t -> tp.partition() < t.partitionCount())
+                    .map(TopicMetadata::topicId)
+                    .orElse(null))
+                    .forEach((tp, found) -> LOG.error("Partition {} has topic id {} in its partition.metadata, but its "
+                            + "topic has {}; leaving the directory as it is", tp, found,
+                            store.topic(tp.topic()).map(TopicMetadata::topicId).orElse(null)));
+        }
+        for (RuntimeException failure : createLogs(store.topics(), 0).values()) {
+            throw failure;
         }
         for (PartitionLog log : List.copyOf(logs.logs())) {
             TopicPartition tp = log.topicPartition();
@@ -227,11 +240,46 @@ public final class Partitions implements PartitionLogs, AutoCloseable {
 
     @Override
     public void createLogs(TopicMetadata topic, int fromPartition) {
-        LogConfig config = configOf.apply(topic);
-        for (int p = fromPartition; p < topic.partitionCount(); p++) {
-            TopicPartition tp = new TopicPartition(topic.name(), p);
-            join(onLane(tp, () -> logs.getOrCreate(tp, topic.topicId(), config)));
+        RuntimeException failure = createLogs(List.of(topic), fromPartition).get(topic.name());
+        if (failure != null) {
+            throw failure;
         }
+    }
+
+    @Override
+    public Map<String, RuntimeException> createLogs(Collection<TopicMetadata> topics) {
+        return createLogs(topics, 0);
+    }
+
+    /**
+     * Creates the missing logs of the partitions from {@code fromPartition} on of every topic, each on its lane, all
+     * lanes at once (creating a log is file system calls only, no fsync), and waits for all of them. Returns why a
+     * topic's logs could not be created, by topic name.
+     */
+    private Map<String, RuntimeException> createLogs(Collection<TopicMetadata> topics, int fromPartition) {
+        Map<String, List<CompletableFuture<PartitionLog>>> pending = new LinkedHashMap<>();
+        for (TopicMetadata topic : topics) {
+            LogConfig config = configOf.apply(topic);
+            List<CompletableFuture<PartitionLog>> created = new ArrayList<>();
+            for (int p = fromPartition; p < topic.partitionCount(); p++) {
+                TopicPartition tp = new TopicPartition(topic.name(), p);
+                PartitionLog existing = logs.log(tp);
+                created.add(existing != null ? CompletableFuture.completedFuture(existing)
+                        : onLane(tp, () -> logs.getOrCreate(tp, topic.topicId(), config)));
+            }
+            pending.put(topic.name(), created);
+        }
+        Map<String, RuntimeException> failed = new LinkedHashMap<>();
+        pending.forEach((name, created) -> {
+            for (CompletableFuture<PartitionLog> log : created) {
+                try {
+                    join(log);
+                } catch (RuntimeException e) {
+                    failed.putIfAbsent(name, e);
+                }
+            }
+        });
+        return failed;
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.runnel.wire.protocol.Errors;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -61,7 +62,17 @@ public final class TopicService implements AutoCloseable {
 
     /** Validates and, unless {@code validateOnly}, creates the topic. Completes with the created metadata or an error. */
     public CompletableFuture<Result> create(NewTopic request, boolean validateOnly) {
-        return CompletableFuture.supplyAsync(() -> createNow(request, validateOnly), controller);
+        return create(List.of(request), validateOnly).thenApply(results -> results.get(0));
+    }
+
+    /**
+     * Validates and, unless {@code validateOnly}, creates the topics of one CreateTopics request: one result per
+     * topic, in order. The valid topics reach the metadata store with one durable write (a topic whose result says
+     * created survives a crash: missing logs are recreated from the store at start-up), then their logs are created
+     * together. A name that appears twice gets {@code TOPIC_ALREADY_EXISTS} the second time.
+     */
+    public CompletableFuture<List<Result>> create(List<NewTopic> requests, boolean validateOnly) {
+        return CompletableFuture.supplyAsync(() -> createNow(requests, validateOnly), controller);
     }
 
     /** The outcome of a change: the error (NONE on success) and the topic as it now is (null on failure). */
@@ -71,7 +82,40 @@ public final class TopicService implements AutoCloseable {
         }
     }
 
-    private Result createNow(NewTopic request, boolean validateOnly) {
+    private List<Result> createNow(List<NewTopic> requests, boolean validateOnly) {
+        List<Result> results = new ArrayList<>(requests.size());
+        Map<String, TopicMetadata> valid = new LinkedHashMap<>();
+        for (NewTopic request : requests) {
+            Result result = valid.containsKey(request.name())
+                    ? Result.failure(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + request.name() + "' already exists.")
+                    : validate(request);
+            if (result.error().isSuccess()) {
+                valid.put(request.name(), result.topic());
+            }
+            results.add(result);
+        }
+        if (validateOnly || valid.isEmpty()) {
+            return results;
+        }
+        store.createTopics(valid.values());
+        Map<String, RuntimeException> failed = logs.createLogs(valid.values());
+        for (Map.Entry<String, RuntimeException> failure : failed.entrySet()) {
+            TopicMetadata topic = valid.get(failure.getKey());
+            store.deleteTopic(topic.name());
+            logs.deleteLogs(topic);
+            Result storageError = Result.failure(Errors.KAFKA_STORAGE_ERROR,
+                    "Cannot create the logs of " + topic.name() + ": " + failure.getValue().getMessage());
+            for (int i = 0; i < results.size(); i++) {
+                if (results.get(i).topic() == topic) {
+                    results.set(i, storageError);
+                }
+            }
+        }
+        return results;
+    }
+
+    /** Checks one topic as Kafka's controller does and builds its metadata (nothing is written). */
+    private Result validate(NewTopic request) {
         String invalid = TopicNames.invalidReason(request.name());
         if (invalid != null) {
             return Result.failure(Errors.INVALID_TOPIC_EXCEPTION, invalid);
@@ -119,19 +163,7 @@ public final class TopicService implements AutoCloseable {
         for (List<Integer> r : replicas) {
             states.add(new PartitionState(r.get(0), 0, r, r));
         }
-        TopicMetadata topic = new TopicMetadata(request.name(), UUID.randomUUID(), states, request.configs());
-        if (validateOnly) {
-            return new Result(TopicError.NONE, topic);
-        }
-        store.createTopic(topic);
-        try {
-            logs.createLogs(topic, 0);
-        } catch (RuntimeException e) {
-            store.deleteTopic(topic.name());
-            logs.deleteLogs(topic);
-            return Result.failure(Errors.KAFKA_STORAGE_ERROR, "Cannot create the logs of " + topic.name() + ": " + e.getMessage());
-        }
-        return new Result(TopicError.NONE, topic);
+        return new Result(TopicError.NONE, new TopicMetadata(request.name(), UUID.randomUUID(), states, request.configs()));
     }
 
     private Result validateAssignment(Map<Integer, List<Integer>> assignments) {
