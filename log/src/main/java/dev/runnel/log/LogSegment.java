@@ -373,14 +373,18 @@ final class LogSegment {
         }
     }
 
-    /** Kafka's onBecomeInactiveSegment: a final time index entry for the segment's max timestamp. */
+    /**
+     * Kafka's onBecomeInactiveSegment: a final time index entry for the segment's max timestamp. Also at a clean
+     * close, so every segment left behind has both index files, even empty, as Kafka's loader expects of a cleanly
+     * shut down log (a new segment creates them only with its first entry).
+     */
     void deactivate() throws IOException {
         long max = maxTimestampSoFar();
         if (max >= 0) {
             timeIndex.maybeAppend(max, offsetOfMaxTimestamp, true);
         }
-        offsetIndex.unpin(size > 0);
-        timeIndex.unpin(size > 0);
+        offsetIndex.unpin(true);
+        timeIndex.unpin(true);
     }
 
     /** Forces the log file and the indexes to disk, each only if written since its last flush. */

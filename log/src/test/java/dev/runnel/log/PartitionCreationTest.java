@@ -77,7 +77,7 @@ class PartitionCreationTest {
     }
 
     @Test
-    void idlePartitionsReopenWithoutIndexFilesOrEpochCheckpoint() throws IOException {
+    void idlePartitionsCloseInKafkasLayoutAndReopenWithoutReadingIndexesOrEpochCheckpoint() throws IOException {
         LogResources resources = resources();
         LogDirectory directory = open(resources);
         PartitionLog created = directory.getOrCreate(TP, UUID.randomUUID(), CONFIG);
@@ -86,7 +86,9 @@ class PartitionCreationTest {
 
         directory = open(resources); // clean
         PartitionLog log = directory.log(TP);
-        assertEquals(Set.of("00000000000000000000.log", PartitionMetadataFile.FILE_NAME), files(log.directory()));
+        assertEquals(Set.of("00000000000000000000.log", "00000000000000000000.index", "00000000000000000000.timeindex",
+                PartitionMetadataFile.FILE_NAME), files(log.directory()), "a clean close leaves Kafka's layout, empty indexes too");
+        assertEquals(0, Files.size(log.directory().resolve("00000000000000000000.index")));
         assertEquals(-1, log.leaderEpochCache().latestEpoch());
         append(log, 5);
         assertEquals(10, log.logEndOffset());
