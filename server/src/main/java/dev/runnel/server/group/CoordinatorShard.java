@@ -139,23 +139,32 @@ final class CoordinatorShard {
     <T> CompletableFuture<T> write(Supplier<Result<T>> operation) {
         CompletableFuture<T> response = new CompletableFuture<>();
         lane.execute(() -> {
-            if (status != Status.ACTIVE) {
-                response.completeExceptionally(new GroupException(unavailable()));
-                return;
+            Result<T> result = runIfActive(operation, response);
+            if (result != null) {
+                apply(result, response);
             }
-            Result<T> result;
-            try {
-                result = operation.get();
-            } catch (RuntimeException e) {
-                if (!(e instanceof GroupException)) {
-                    LOG.error("Group operation on __consumer_offsets-{} failed", partition, e);
-                }
-                response.completeExceptionally(e);
-                return;
-            }
-            apply(result, response);
         });
         return response;
+    }
+
+    /**
+     * On the lane: the operation's result, or null when the shard is not active or the operation failed, in which
+     * case {@code response} has failed with the reason.
+     */
+    private <T> Result<T> runIfActive(Supplier<Result<T>> operation, CompletableFuture<T> response) {
+        if (status != Status.ACTIVE) {
+            response.completeExceptionally(new GroupException(unavailable()));
+            return null;
+        }
+        try {
+            return operation.get();
+        } catch (RuntimeException e) {
+            if (!(e instanceof GroupException)) {
+                LOG.error("Group operation on __consumer_offsets-{} failed", partition, e);
+            }
+            response.completeExceptionally(e);
+            return null;
+        }
     }
 
     /**
@@ -165,15 +174,8 @@ final class CoordinatorShard {
     <T> CompletableFuture<T> writeTransactional(long producerId, short producerEpoch, Supplier<Result<T>> operation) {
         CompletableFuture<T> response = new CompletableFuture<>();
         lane.execute(() -> {
-            if (status != Status.ACTIVE) {
-                response.completeExceptionally(new GroupException(unavailable()));
-                return;
-            }
-            Result<T> result;
-            try {
-                result = operation.get();
-            } catch (RuntimeException e) {
-                response.completeExceptionally(e);
+            Result<T> result = runIfActive(operation, response);
+            if (result == null) {
                 return;
             }
             if (result.records().isEmpty()) {
